@@ -1,0 +1,205 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { PlatformClient, type Case, type Workflow } from '../lib/platform';
+import { parsePathTemplate, TEMPLATE_VARIABLES, variableDescription, type TemplateError } from '../lib/pathTemplate';
+import { planCaseFiles, previewTree, type TreeNode } from '../lib/caseFilesPlan';
+import { PathDeduper } from '../lib/naming';
+import { isJobActive, type JobState } from '../lib/jobs';
+import type { ExporterActions } from './actions';
+import { Dialog } from './Dialog';
+import { JobProgress } from './JobProgress';
+
+/** Cases shown in the live preview. */
+const PREVIEW_CASES = 5;
+/** Files shown in the live preview. */
+const PREVIEW_FILES = 30;
+
+export interface CaseFilesDialogProps {
+  origin: string;
+  workflowId: string;
+  orderId: string | null;
+  actions: ExporterActions;
+  onClose: () => void;
+}
+
+/** "Export case files": folder path template with chips, inline errors, live preview, download. */
+export function CaseFilesDialog(props: CaseFilesDialogProps) {
+  const [template, setTemplate] = useState('');
+  const [data, setData] = useState<{ workflow: Workflow; cases: Case[] } | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [updates, setUpdates] = useState<Record<string, JobState>>({});
+  const [startError, setStartError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const client = new PlatformClient({ origin: props.origin });
+    Promise.all([client.workflow(props.workflowId), client.firstCases(props.workflowId, props.orderId, PREVIEW_CASES)]).then(
+      ([workflow, cases]) => setData({ workflow, cases }),
+      (err: Error) => setLoadError(err.message),
+    );
+  }, [props.origin, props.workflowId, props.orderId]);
+
+  // Keep every update: the first may arrive before startExport answers.
+  useEffect(() => props.actions.onJobUpdate((j) => setUpdates((u) => ({ ...u, [j.id]: j }))), [props.actions]);
+  const job = jobId ? (updates[jobId] ?? null) : null;
+
+  const parsed = useMemo(() => parsePathTemplate(template), [template]);
+
+  const preview = useMemo((): { tree: TreeNode[]; more: boolean } | null => {
+    if (!data || !parsed.ok) return null;
+    const order = props.orderId ? (data.workflow.orders.find((o) => o.id === props.orderId) ?? null) : null;
+    const paths: string[] = [];
+    for (const f of planCaseFiles(parsed.template, data.workflow, order, data.cases, new PathDeduper())) {
+      if (paths.length === PREVIEW_FILES) return { tree: previewTree(paths), more: true };
+      paths.push(f.path);
+    }
+    return { tree: previewTree(paths), more: false };
+  }, [data, parsed, props.orderId]);
+
+  const insert = (name: string) => {
+    const el = input.current!;
+    const token = `{{ ${name} }}`;
+    const start = el.selectionStart ?? template.length;
+    const end = el.selectionEnd ?? template.length;
+    const next = template.slice(0, start) + token + template.slice(end);
+    setTemplate(next);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(start + token.length, start + token.length);
+    });
+  };
+
+  const start = async () => {
+    setStartError(null);
+    try {
+      const reply = await props.actions.startExport({
+        kind: 'case-files',
+        origin: props.origin,
+        workflowId: props.workflowId,
+        orderId: props.orderId,
+        template,
+      });
+      setJobId(reply.jobId);
+    } catch (err) {
+      setStartError((err as Error).message);
+    }
+  };
+
+  const errors = parsed.ok ? [] : parsed.errors;
+  const orderName = data && props.orderId ? data.workflow.orders.find((o) => o.id === props.orderId)?.name : null;
+  const running = jobId !== null && (!job || isJobActive(job));
+
+  return (
+    <Dialog title="Export case files" onClose={props.onClose}>
+      <p class="we-scope">
+        {data ? (
+          <>
+            <strong>{data.workflow.name}</strong>
+            {orderName ? <> · order <strong>{orderName}</strong></> : <> · all cases</>}
+          </>
+        ) : loadError ? (
+          <span class="we-error" role="alert">
+            Could not load the workflow: {loadError}
+          </span>
+        ) : (
+          'Loading…'
+        )}
+      </p>
+      <label class="we-label" for="we-template">
+        Folder path template
+      </label>
+      <input
+        id="we-template"
+        ref={input}
+        class="we-input"
+        type="text"
+        spellcheck={false}
+        autoComplete="off"
+        placeholder="Empty: every file at the ZIP root with its default name"
+        value={template}
+        disabled={running}
+        aria-invalid={errors.length > 0}
+        aria-describedby="we-template-help we-template-errors"
+        onInput={(e) => setTemplate((e.target as HTMLInputElement).value)}
+      />
+      <p id="we-template-help" class="we-help">
+        Use <code>{'{{ VARIABLE }}'}</code> and <code>/</code> for folders. A template ending in <code>/</code> gets the
+        default file name.
+      </p>
+      <div class="we-chips" role="group" aria-label="Insert a variable">
+        {TEMPLATE_VARIABLES.map((name) => (
+          <button type="button" class="we-chip" title={variableDescription(name)} disabled={running} onClick={() => insert(name)}>
+            {name}
+          </button>
+        ))}
+      </div>
+      <div id="we-template-errors">{errors.length > 0 && <TemplateErrors text={template} errors={errors} />}</div>
+      <section class="we-preview" aria-label="Preview">
+        <h3>Preview{data ? ` (first ${Math.min(PREVIEW_CASES, data.cases.length)} cases)` : ''}</h3>
+        {preview ? (
+          <ul class="we-tree">
+            <Tree nodes={preview.tree} />
+            {preview.more && <li class="we-more">…</li>}
+          </ul>
+        ) : (
+          <p class="we-help">{errors.length ? 'Fix the template to see the preview.' : 'Loading…'}</p>
+        )}
+      </section>
+      {startError && (
+        <p class="we-error" role="alert">
+          {startError}
+        </p>
+      )}
+      {job && <JobProgress job={job} onCancel={() => props.actions.cancelExport(job.id)} />}
+      <footer class="we-dialog-footer">
+        <button type="button" class="we-button" onClick={props.onClose}>
+          Close
+        </button>
+        <button
+          type="button"
+          class="we-button we-primary"
+          disabled={errors.length > 0 || running}
+          onClick={start}
+        >
+          Download files
+        </button>
+      </footer>
+    </Dialog>
+  );
+}
+
+function TemplateErrors(props: { text: string; errors: TemplateError[] }) {
+  return (
+    <div class="we-template-errors" role="alert">
+      {props.errors.map((e) => (
+        <p class="we-error">
+          <code class="we-template-echo">
+            {props.text.slice(0, e.start)}
+            <mark>{props.text.slice(e.start, Math.max(e.end, e.start + 1)) || ' '}</mark>
+            {props.text.slice(Math.max(e.end, e.start + 1))}
+          </code>
+          <span>{e.message}</span>
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function Tree(props: { nodes: TreeNode[] }) {
+  return (
+    <>
+      {props.nodes.map((n) =>
+        n.children ? (
+          <li class="we-folder">
+            <span>{n.name}/</span>
+            <ul>
+              <Tree nodes={n.children} />
+            </ul>
+          </li>
+        ) : (
+          <li class="we-file">{n.name}</li>
+        ),
+      )}
+    </>
+  );
+}

@@ -1,0 +1,189 @@
+import { browser } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import { JobStore } from '../lib/jobStore';
+import { badgeText, emptyProgress, isJobActive, type JobState } from '../lib/jobs';
+import type { AnyMessage, BackgroundToHost, HostToBackground, UiToBackground } from '../lib/messages';
+import { EngineHost } from '../workers/host';
+
+/**
+ * The background: keeps the jobs, starts them on the engine host, turns finished archives into
+ * downloads and reports progress (badge, tabs, popup). It never waits on a running export: every
+ * event is a short message, and job state lives in storage.session, so a service worker stopped
+ * mid-export picks up where it was when the host's next message wakes it.
+ */
+export default defineBackground({ type: 'module', main: () => {
+  const store = new JobStore(browser.storage.session as never);
+  const isFirefox = import.meta.env.FIREFOX;
+
+  // ---- the engine host: offscreen document (Chrome) or right here (Firefox) ----
+  let localHost: EngineHost | null = null;
+  const OFFSCREEN_URL = '/offscreen.html';
+
+  async function ensureOffscreen() {
+    const contexts = await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as chrome.runtime.ContextType] });
+    if (contexts.length) return;
+    await chrome.offscreen
+      .createDocument({
+        url: OFFSCREEN_URL,
+        reasons: ['WORKERS' as chrome.offscreen.Reason, 'BLOBS' as chrome.offscreen.Reason],
+        justification: 'Runs the export engine (a Web Worker) and hands finished archives to the downloads API.',
+      })
+      .catch((err: Error) => {
+        if (!/single offscreen/i.test(err.message)) throw err;
+      });
+  }
+
+  async function toHost(msg: BackgroundToHost) {
+    if (isFirefox) {
+      localHost ??= new EngineHost((m) => void onHostMessage(m));
+      if (msg.type === 'host/run') localHost.run(msg.job);
+      else if (msg.type === 'host/cancel') localHost.cancel(msg.jobId);
+      else if (msg.type === 'host/cleanup') await localHost.cleanup(msg.jobId);
+      return;
+    }
+    await ensureOffscreen();
+    await browser.runtime.sendMessage(msg);
+  }
+
+  // ---- telling the UI ----
+  async function announce(job: JobState) {
+    const msg: AnyMessage = { to: 'ui', type: 'job/update', job };
+    if (job.tabId !== undefined) browser.tabs.sendMessage(job.tabId, msg).catch(() => {});
+    browser.runtime.sendMessage(msg).catch(() => {});
+    await updateBadge();
+  }
+
+  async function updateBadge() {
+    const jobs = await store.list();
+    const running = jobs.filter(isJobActive);
+    if (running.length) {
+      await browser.action.setBadgeBackgroundColor({ color: '#1d4ed8' });
+      await browser.action.setBadgeText({ text: badgeText(running[0].progress) });
+    } else {
+      const last = jobs[0];
+      const failedFiles = last?.result?.failed.length ?? 0;
+      if (last && (last.phase === 'failed' || failedFiles)) {
+        await browser.action.setBadgeBackgroundColor({ color: '#b91c1c' });
+        await browser.action.setBadgeText({ text: last.phase === 'failed' ? '!' : String(failedFiles) });
+      } else await browser.action.setBadgeText({ text: '' });
+    }
+  }
+
+  // ---- UI → background ----
+  async function onUiMessage(msg: UiToBackground, sender: { tab?: { id?: number } }) {
+    switch (msg.type) {
+      case 'export/start': {
+        const job: JobState = {
+          id: crypto.randomUUID(),
+          request: msg.request,
+          tabId: sender.tab?.id,
+          phase: 'running',
+          filename: '',
+          startedAt: Date.now(),
+          progress: emptyProgress(),
+        };
+        await store.put(job);
+        await announce(job);
+        await toHost({ to: 'host', type: 'host/run', job });
+        return { jobId: job.id };
+      }
+      case 'export/cancel': {
+        const job = await store.get(msg.jobId);
+        if (!job || !isJobActive(job)) return { ok: false };
+        if (job.downloadId !== undefined) {
+          await browser.downloads.cancel(job.downloadId).catch(() => {});
+          await browser.downloads.erase({ id: job.downloadId }).catch(() => {});
+          await toHost({ to: 'host', type: 'host/cleanup', jobId: job.id });
+          const done = await store.update(job.id, (j) => {
+            j.phase = 'cancelled';
+            j.finishedAt = Date.now();
+          });
+          if (done) await announce(done);
+        } else await toHost({ to: 'host', type: 'host/cancel', jobId: job.id });
+        return { ok: true };
+      }
+      case 'jobs/list':
+        return store.list();
+    }
+  }
+
+  // ---- host → background ----
+  async function onHostMessage(msg: HostToBackground) {
+    switch (msg.type) {
+      case 'host/progress': {
+        const job = await store.update(msg.jobId, (j) => void (j.progress = msg.progress), false);
+        if (job && isJobActive(job)) await announce(job);
+        return;
+      }
+      case 'host/ready': {
+        const job = await store.update(msg.jobId, (j) => {
+          j.phase = 'saving';
+          j.filename = msg.result.filename;
+          j.result = msg.result;
+        });
+        if (!job) return;
+        await announce(job);
+        try {
+          const downloadId = await browser.downloads.download({
+            url: msg.url,
+            filename: msg.result.filename,
+            conflictAction: 'uniquify',
+            saveAs: false,
+          });
+          const saved = await store.update(job.id, (j) => void (j.downloadId = downloadId));
+          if (saved) await checkDownload(saved);
+        } catch (err) {
+          await finish(job.id, 'failed', `The browser refused the download: ${(err as Error).message}`);
+        }
+        return;
+      }
+      case 'host/failed':
+        return finish(msg.jobId, 'failed', msg.error);
+      case 'host/cancelled':
+        return finish(msg.jobId, 'cancelled');
+    }
+  }
+
+  async function finish(jobId: string, phase: 'done' | 'failed' | 'cancelled', error?: string) {
+    const job = await store.update(jobId, (j) => {
+      if (!isJobActive(j)) return;
+      j.phase = phase;
+      j.finishedAt = Date.now();
+      if (error) j.error = error;
+    });
+    if (job) await announce(job);
+    if (phase !== 'cancelled' || job?.downloadId !== undefined) await toHost({ to: 'host', type: 'host/cleanup', jobId }).catch(() => {});
+  }
+
+  /** A download may have ended while the service worker was stopped. */
+  async function checkDownload(job: JobState) {
+    if (job.downloadId === undefined) return;
+    const [item] = await browser.downloads.search({ id: job.downloadId });
+    if (item?.state === 'complete') await finish(job.id, 'done');
+    else if (item?.state === 'interrupted') await finish(job.id, 'failed', `Download interrupted: ${item.error ?? 'unknown reason'}`);
+  }
+
+  browser.downloads.onChanged.addListener((delta) => {
+    if (!delta.state?.current || delta.state.current === 'in_progress') return;
+    void store.find((j) => j.downloadId === delta.id).then((job) => job && checkDownload(job));
+  });
+
+  browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
+    const msg = raw as AnyMessage;
+    if (msg?.to !== 'background') return false;
+    const handled = msg.type.startsWith('host/')
+      ? onHostMessage(msg as HostToBackground)
+      : onUiMessage(msg as UiToBackground, sender as { tab?: { id?: number } });
+    Promise.resolve(handled).then(
+      (reply) => sendResponse(reply ?? { ok: true }),
+      (err: Error) => sendResponse({ error: err.message }),
+    );
+    return true;
+  });
+
+  // On (re)start: finish what happened while we were stopped.
+  void store.list().then(async (jobs) => {
+    for (const job of jobs) if (job.phase === 'saving') await checkDownload(job);
+    await updateBadge();
+  });
+}});

@@ -1,0 +1,126 @@
+/** Export jobs: what is asked, how far it got, how it ended. Shared by every context. */
+
+export type ExportKind = 'case-files';
+
+export interface CaseFilesRequest {
+  kind: 'case-files';
+  /** The platform origin, e.g. `http://localhost:4400`. */
+  origin: string;
+  workflowId: string;
+  orderId: string | null;
+  /** Folder path template; empty = default names at the ZIP root. */
+  template: string;
+  /** Files fetched in parallel. */
+  parallel?: number;
+}
+
+export type ExportRequest = CaseFilesRequest;
+
+export type JobPhase = 'queued' | 'running' | 'saving' | 'done' | 'failed' | 'cancelled';
+
+export interface Progress {
+  /** Files written into the archive so far (including failed ones that went into the report). */
+  filesDone: number;
+  /** Files known so far; final once `listingDone`. */
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  listingDone: boolean;
+  failed: number;
+  /** Bytes per second, smoothed. */
+  rate: number;
+  /** Archive bytes written to disk so far. */
+  archiveBytes: number;
+}
+
+export interface FailedFile {
+  path: string;
+  caseId: string;
+  fileUuid: string;
+  reason: string;
+  attempts: number;
+}
+
+export interface JobResult {
+  filename: string;
+  archiveBytes: number;
+  files: number;
+  failed: FailedFile[];
+}
+
+export interface JobState {
+  id: string;
+  request: ExportRequest;
+  /** The tab the export was started from, to send it progress (absent for the popup). */
+  tabId?: number;
+  phase: JobPhase;
+  filename: string;
+  startedAt: number;
+  finishedAt?: number;
+  progress: Progress;
+  result?: JobResult;
+  error?: string;
+  downloadId?: number;
+}
+
+export const emptyProgress = (): Progress => ({
+  filesDone: 0,
+  filesTotal: 0,
+  bytesDone: 0,
+  bytesTotal: 0,
+  listingDone: false,
+  failed: 0,
+  rate: 0,
+  archiveBytes: 0,
+});
+
+export const isJobActive = (j: Pick<JobState, 'phase'>) =>
+  j.phase === 'queued' || j.phase === 'running' || j.phase === 'saving';
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+/** `1536` → `1.5 KB` (powers of 1024, as file managers show). */
+export function formatBytes(n: number): string {
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${UNITS[i]}`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** "12 of 40 files · 3.1 MB of 9.8 MB · 2.0 MB/s · 3 s left" */
+export function describeProgress(p: Progress): string {
+  const parts = [
+    `${p.filesDone} of ${p.filesTotal}${p.listingDone ? '' : '+'} files`,
+    `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}${p.listingDone ? '' : '+'}`,
+  ];
+  if (p.rate > 0) {
+    parts.push(`${formatBytes(p.rate)}/s`);
+    if (p.listingDone && p.bytesTotal > p.bytesDone) parts.push(`${formatDuration((p.bytesTotal - p.bytesDone) / p.rate)} left`);
+  }
+  if (p.failed) parts.push(`${p.failed} failed`);
+  return parts.join(' · ');
+}
+
+/** Fraction done in [0, 1], by bytes when known, else by files. */
+export function progressFraction(p: Progress): number {
+  if (p.bytesTotal > 0) return Math.min(1, p.bytesDone / p.bytesTotal);
+  if (p.filesTotal > 0) return Math.min(1, p.filesDone / p.filesTotal);
+  return 0;
+}
+
+/** The toolbar badge: percent while running. */
+export function badgeText(p: Progress): string {
+  const f = progressFraction(p);
+  return `${Math.floor(f * 100)}%`;
+}

@@ -1,0 +1,298 @@
+/**
+ * The platform adapter: the only module that knows the platform's routes, DOM anchors, endpoints
+ * and JSON shapes (`site-contract.md`). Another platform version is this one file to change.
+ * Pure: runs in content scripts, extension pages, workers and Node alike.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// JSON shapes
+// ---------------------------------------------------------------------------------------------
+
+export interface Me {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface Order {
+  id: string;
+  name: string;
+}
+
+export interface Workflow {
+  id: string;
+  name: string;
+  orders: Order[];
+}
+
+export type QuestionType = 'text' | 'number' | 'boolean' | 'choice' | 'multichoice';
+export interface Question {
+  key: string;
+  label: string;
+  type: QuestionType;
+}
+
+export interface CaseFile {
+  uuid: string;
+  originalFilename: string;
+  contentType: string;
+  size: number;
+  createdAt: string;
+}
+
+export type MetaValue = string | number | boolean | null;
+
+export interface Case {
+  id: string;
+  shortId: string;
+  externalId: string | null;
+  entityExternalId: string | null;
+  orderId: string | null;
+  metadata: Record<string, MetaValue>;
+  /** In upload order: that order gives FILE_COUNT. */
+  files: CaseFile[];
+}
+
+export type Answer = string | number | boolean | string[] | null;
+export interface Submission {
+  id: string;
+  caseId: string;
+  reader: { id: string; name: string };
+  status: 'submitted' | 'draft';
+  submittedAt: string | null;
+  answers: Record<string, Answer>;
+}
+
+export interface Shape {
+  kind: 'box' | 'polygon' | 'polyline' | 'point';
+  points: [number, number][];
+  label: string;
+  color: string | null;
+}
+export interface Annotation {
+  fileUuid: string;
+  submissionId: string;
+  shapes: Shape[];
+}
+
+export type ExecutionStatus = 'queued' | 'running' | 'success' | 'failed' | 'cancelled';
+export const FINISHED_EXECUTION_STATUSES: readonly ExecutionStatus[] = ['success', 'failed', 'cancelled'];
+export const isExecutionFinished = (status: string): boolean =>
+  (FINISHED_EXECUTION_STATUSES as readonly string[]).includes(status);
+
+export interface ExecutionSummary {
+  id: string;
+  workflowId: string;
+  status: ExecutionStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  workflowName?: string;
+}
+
+export interface Step {
+  id: string;
+  name: string;
+  status: 'success' | 'failed' | 'skipped' | 'running';
+  iteration: number;
+  startedAt: string;
+  finishedAt: string | null;
+  outputSize: number;
+}
+
+export interface Execution {
+  id: string;
+  workflow: { id: string; name: string };
+  status: ExecutionStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  steps: Step[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Largest page the platform serves. */
+export const MAX_PAGE_LIMIT = 500;
+
+// ---------------------------------------------------------------------------------------------
+// Routes and DOM anchors
+// ---------------------------------------------------------------------------------------------
+
+export type PlatformPage =
+  | { kind: 'workflow'; workflowId: string }
+  | { kind: 'executions'; workflowId: string }
+  | { kind: 'execution'; workflowId: string; executionId: string };
+
+/** Which platform page a URL shows (page type comes from the URL). */
+export function pageFromUrl(url: string | URL): PlatformPage | null {
+  const path = new URL(url).pathname.replace(/\/+$/, '');
+  let m = /^\/develop\/workflows\/([^/]+)$/.exec(path);
+  if (m) return { kind: 'workflow', workflowId: decodeURIComponent(m[1]) };
+  m = /^\/workflows\/([^/]+)\/executions$/.exec(path);
+  if (m) return { kind: 'executions', workflowId: decodeURIComponent(m[1]) };
+  m = /^\/workflows\/([^/]+)\/executions\/([^/]+)$/.exec(path);
+  if (m) return { kind: 'execution', workflowId: decodeURIComponent(m[1]), executionId: decodeURIComponent(m[2]) };
+  return null;
+}
+
+export const routes = {
+  login: '/login',
+  workflow: (wid: string) => `/develop/workflows/${encodeURIComponent(wid)}`,
+  executions: (wid: string) => `/workflows/${encodeURIComponent(wid)}/executions`,
+  execution: (wid: string, eid: string) =>
+    `/workflows/${encodeURIComponent(wid)}/executions/${encodeURIComponent(eid)}`,
+};
+
+/** Every selector of the platform's DOM. */
+export const selectors = {
+  main: 'main[data-page]',
+  workflowMain: 'main[data-page="workflow"][data-workflow-id]',
+  executionsMain: 'main[data-page="executions"][data-workflow-id]',
+  executionMain: 'main[data-page="execution"][data-execution-id]',
+  toolbar: '.page-actions',
+  orderSelect: 'select#workflow-order-select',
+  executionRow: 'tr[data-execution-id][data-status]',
+  rowActions: 'td.row-actions',
+} as const;
+
+/** The order selected in the page's order selector, or null for "no order". */
+export function selectedOrderId(doc: ParentNode): string | null {
+  const select = doc.querySelector<HTMLSelectElement>(selectors.orderSelect);
+  return select && select.value !== '' ? select.value : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// API
+// ---------------------------------------------------------------------------------------------
+
+export const API_PREFIX = '/api/v1';
+
+export const endpoints = {
+  me: () => `${API_PREFIX}/me`,
+  workflow: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}`,
+  questions: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/questions`,
+  cases: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/cases`,
+  submissions: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/submissions`,
+  annotations: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/annotations`,
+  workflowExecutions: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/executions`,
+  latestExecutions: () => `${API_PREFIX}/executions`,
+  execution: (eid: string) => `${API_PREFIX}/executions/${encodeURIComponent(eid)}`,
+  stepOutput: (eid: string, sid: string) =>
+    `${API_PREFIX}/executions/${encodeURIComponent(eid)}/steps/${encodeURIComponent(sid)}/output`,
+  fileContent: (uuid: string) => `${API_PREFIX}/files/${encodeURIComponent(uuid)}/content`,
+};
+
+/** Response header carrying the hex SHA-256 of a file's bytes. */
+export const CHECKSUM_HEADER = 'X-Checksum-Sha256';
+
+/** An error answer of the platform: `{"error": code, "message": text}` plus the HTTP status. */
+export class PlatformError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+  get unauthenticated(): boolean {
+    return this.status === 401;
+  }
+  get transient(): boolean {
+    return this.status === 429 || this.status === 503 || this.status === 500;
+  }
+}
+
+export async function errorFromResponse(res: Response): Promise<PlatformError> {
+  let code = `http_${res.status}`;
+  let message = `${res.status} ${res.statusText}`.trim();
+  try {
+    const body = (await res.json()) as { error?: string; message?: string };
+    if (body.error) code = body.error;
+    if (body.message) message = body.message;
+  } catch {
+    /* not JSON */
+  }
+  const ra = res.headers.get('Retry-After');
+  const seconds = ra !== null && /^\d+$/.test(ra.trim()) ? Number(ra) : null;
+  return new PlatformError(res.status, code, message, seconds);
+}
+
+export interface ClientOptions {
+  /** The platform's origin, e.g. `http://localhost:4400`. */
+  origin: string;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+/** A typed client of the platform's API, sending the user's session cookie. */
+export class PlatformClient {
+  readonly origin: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly signal?: AbortSignal;
+
+  constructor(opts: ClientOptions) {
+    this.origin = opts.origin.replace(/\/+$/, '');
+    this.fetchImpl = opts.fetch ?? ((...args) => fetch(...args));
+    this.signal = opts.signal;
+  }
+
+  url(path: string, query: Record<string, string | number | null | undefined> = {}): string {
+    const u = new URL(path, this.origin);
+    for (const [k, v] of Object.entries(query)) if (v !== null && v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  /** Raw request with the session; throws PlatformError on a non-2xx answer. */
+  async request(path: string, init: RequestInit = {}, query: Record<string, string | number | null | undefined> = {}): Promise<Response> {
+    const res = await this.fetchImpl(this.url(path, query), {
+      credentials: 'include',
+      cache: 'no-store',
+      signal: this.signal,
+      ...init,
+    });
+    if (!res.ok) throw await errorFromResponse(res);
+    return res;
+  }
+
+  async json<T>(path: string, query: Record<string, string | number | null | undefined> = {}): Promise<T> {
+    const res = await this.request(path, { headers: { Accept: 'application/json' } }, query);
+    return (await res.json()) as T;
+  }
+
+  /** Every item of a paged list, page by page, as the pages arrive. */
+  async *paged<T>(path: string, query: Record<string, string | number | null | undefined> = {}, limit = MAX_PAGE_LIMIT): AsyncGenerator<T[]> {
+    let cursor: string | null = null;
+    do {
+      const page: Page<T> = await this.json<Page<T>>(path, { ...query, limit, cursor });
+      yield page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  me = () => this.json<Me>(endpoints.me());
+  workflow = (wid: string) => this.json<Workflow>(endpoints.workflow(wid));
+  questions = (wid: string) => this.json<Question[]>(endpoints.questions(wid));
+  cases = (wid: string, orderId: string | null, limit?: number) =>
+    this.paged<Case>(endpoints.cases(wid), { order: orderId }, limit);
+  /** The first `n` cases (n ≤ 500), for previews. */
+  firstCases = async (wid: string, orderId: string | null, n: number): Promise<Case[]> =>
+    (await this.json<Page<Case>>(endpoints.cases(wid), { order: orderId, limit: n })).items;
+  submissions = (wid: string, orderId: string | null) =>
+    this.paged<Submission>(endpoints.submissions(wid), { order: orderId });
+  annotations = (wid: string, orderId: string) =>
+    this.paged<Annotation>(endpoints.annotations(wid), { order: orderId });
+  workflowExecutions = (wid: string) => this.paged<ExecutionSummary>(endpoints.workflowExecutions(wid));
+  latestExecutions = async (n: number) =>
+    (await this.json<Page<ExecutionSummary>>(endpoints.latestExecutions(), { limit: n })).items;
+  execution = (eid: string) => this.json<Execution>(endpoints.execution(eid));
+  stepOutput = async (eid: string, sid: string) => (await this.request(endpoints.stepOutput(eid, sid))).text();
+  /** The request for a file's bytes (callers read the body as a stream). */
+  fileContent = (uuid: string, init: RequestInit = {}) => this.request(endpoints.fileContent(uuid), init);
+}
+
+/** The sign-in page of an origin, for "Sign in again" links. */
+export const signInUrl = (origin: string) => new URL(routes.login, origin).toString();

@@ -1,0 +1,106 @@
+/**
+ * A bare Chrome DevTools Protocol client over `--remote-debugging-pipe`, for the tests that must run
+ * Chromium WITHOUT Playwright: Playwright attaches to the extension's service worker and keeps it
+ * alive, hiding the MV3 lifetime trap. This client attaches only to the page targets it is told to.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+type Pending = { resolve: (v: any) => void; reject: (e: Error) => void; method: string };
+
+export class Cdp {
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private buffer = '';
+  private listeners: ((msg: any) => void)[] = [];
+
+  private constructor(
+    readonly proc: ChildProcess,
+    private readonly out: Writable,
+    input: Readable,
+  ) {
+    input.setEncoding('utf8');
+    input.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let i: number;
+      while ((i = this.buffer.indexOf('\0')) >= 0) {
+        const msg = JSON.parse(this.buffer.slice(0, i));
+        this.buffer = this.buffer.slice(i + 1);
+        if (msg.id && this.pending.has(msg.id)) {
+          const p = this.pending.get(msg.id)!;
+          this.pending.delete(msg.id);
+          if (msg.error) p.reject(new Error(`${p.method}: ${msg.error.message}`));
+          else p.resolve(msg.result);
+        } else for (const l of this.listeners) l(msg);
+      }
+    });
+  }
+
+  static launch(executable: string, args: string[]): Cdp {
+    const proc = spawn(executable, ['--remote-debugging-pipe', ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    proc.stderr!.resume();
+    return new Cdp(proc, proc.stdio[3] as Writable, proc.stdio[4] as Readable);
+  }
+
+  send<T = any>(method: string, params: object = {}, sessionId?: string): Promise<T> {
+    const id = this.nextId++;
+    this.out.write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0');
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, method }));
+  }
+
+  on(listener: (msg: any) => void) {
+    this.listeners.push(listener);
+  }
+
+  async targets(): Promise<{ targetId: string; type: string; url: string }[]> {
+    return (await this.send('Target.getTargets')).targetInfos;
+  }
+
+  /** Opens a page and returns a session on it. */
+  async newPage(url = 'about:blank'): Promise<PageSession> {
+    const { targetId } = await this.send('Target.createTarget', { url });
+    const { sessionId } = await this.send('Target.attachToTarget', { targetId, flatten: true });
+    await this.send('Page.enable', {}, sessionId);
+    await this.send('Runtime.enable', {}, sessionId);
+    return new PageSession(this, sessionId, targetId);
+  }
+
+  async close() {
+    await this.send('Browser.close').catch(() => {});
+    await new Promise((r) => (this.proc.exitCode !== null ? r(null) : this.proc.once('exit', r)));
+  }
+}
+
+export class PageSession {
+  constructor(
+    readonly cdp: Cdp,
+    readonly sessionId: string,
+    readonly targetId: string,
+  ) {}
+
+  send<T = any>(method: string, params: object = {}) {
+    return this.cdp.send<T>(method, params, this.sessionId);
+  }
+
+  async evaluate<T = unknown>(expression: string): Promise<T> {
+    const r = await this.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+    if (r.exceptionDetails) throw new Error(`evaluate failed: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    return r.result.value as T;
+  }
+
+  async goto(url: string) {
+    await this.send('Page.navigate', { url });
+    await this.waitFor(`document.readyState === 'complete' && location.href.startsWith(${JSON.stringify(url.split('?')[0])})`);
+  }
+
+  /** Polls `expression` in the page until it is truthy. */
+  async waitFor(expression: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ok = await this.evaluate<boolean>(`(() => { try { return !!(${expression}); } catch { return false; } })()`).catch(() => false);
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for: ${expression}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Shared e2e harness: the reference platform, Debian's Chromium with the built extension, sign-in,
+ * and capturing what the extension downloads (see streaming-to-disk.md).
+ */
+import { test as base, chromium, expect, type BrowserContext, type Page, type Worker } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import yauzl from 'yauzl';
+import { startSite } from '../site/server';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const EXTENSION_DIR = join(ROOT, '.output/chrome-mv3');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SITE_PORT = 4400;
+export const ORIGIN = `http://localhost:${SITE_PORT}`;
+export const TMP = join(ROOT, 'tests/.tmp');
+
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** A fresh profile whose downloads land in `downloads` without a prompt. */
+export function makeProfile(name: string) {
+  mkdirSync(TMP, { recursive: true });
+  const dir = mkdtempSync(join(TMP, `${name}-`));
+  const profile = join(dir, 'profile');
+  const downloads = join(dir, 'downloads');
+  mkdirSync(join(profile, 'Default'), { recursive: true });
+  mkdirSync(downloads, { recursive: true });
+  writeFileSync(
+    join(profile, 'Default', 'Preferences'),
+    JSON.stringify({ download: { default_directory: downloads, prompt_for_download: false, directory_upgrade: true } }),
+  );
+  return { dir, profile, downloads };
+}
+
+export async function launchWithExtension(profile: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`],
+    viewport: { width: 1280, height: 800 },
+  });
+}
+
+export async function serviceWorkerOf(context: BrowserContext): Promise<Worker> {
+  return context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+}
+
+export async function allowDownloads(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'default', eventsEnabled: true } as never);
+}
+
+export async function signIn(page: Page, user = 'demo', password = 'demo') {
+  await page.goto(`${ORIGIN}/login`);
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${ORIGIN}/`);
+}
+
+export interface DownloadItem {
+  id: number;
+  filename: string;
+  state: string;
+  error?: string;
+  totalBytes: number;
+  fileSize: number;
+}
+
+/** The newest download once it is no longer in progress. */
+export async function waitForDownload(sw: Worker, opts: { after?: number; timeout?: number } = {}): Promise<DownloadItem> {
+  const deadline = Date.now() + (opts.timeout ?? 60_000);
+  for (;;) {
+    const items = (await sw.evaluate(
+      () => chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 }) as unknown,
+    )) as DownloadItem[];
+    const item = items[0];
+    if (item && item.id > (opts.after ?? -1) && item.state !== 'in_progress') return item;
+    if (Date.now() > deadline) throw new Error(`No finished download after ${opts.timeout ?? 60_000} ms: ${JSON.stringify(item)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function listDownloads(sw: Worker): Promise<DownloadItem[]> {
+  return (await sw.evaluate(() => chrome.downloads.search({}) as unknown)) as DownloadItem[];
+}
+
+export interface ZipEntry {
+  path: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
+/** Reads every entry of a ZIP with yauzl (a reader independent of the writer). */
+export function readZip(file: string): Promise<ZipEntry[]> {
+  return new Promise((resolvePromise, reject) => {
+    yauzl.open(file, { lazyEntries: true, decodeStrings: true, strictFileNames: false, validateEntrySizes: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const entries: ZipEntry[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('error', reject);
+          stream.on('end', () => {
+            const bytes = Buffer.concat(chunks);
+            entries.push({ path: entry.fileName, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolvePromise(entries));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** The platform's API as a plain client signed in with its own cookie (to compare with). */
+export async function apiClient(origin = ORIGIN, user = 'demo', password = 'demo') {
+  const res = await fetch(`${origin}/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: user, password }),
+    redirect: 'manual',
+  });
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  if (!cookie) throw new Error('sign-in failed');
+  const f = (path: string, init: RequestInit = {}) => fetch(new URL(path, origin), { ...init, headers: { ...(init.headers ?? {}), cookie } });
+  return { cookie, fetch: f as typeof fetch };
+}
+
+export function filesIn(dir: string): string[] {
+  return readdirSync(dir);
+}
+
+export function cleanup(dir: string) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The extension's own UI on the page: our shadow host, not the platform's buttons of the same name. */
+export const exporterUi = (page: Page) => page.locator('workflow-exporter');
+
+type Site = Awaited<ReturnType<typeof startSite>>;
+
+export const test = base.extend<
+  { profile: ReturnType<typeof makeProfile>; context: BrowserContext; page: Page; sw: Worker },
+  { site: Site }
+>({
+  site: [
+    async ({}, use) => {
+      const site = await startSite({ port: SITE_PORT });
+      await use(site);
+      await site.close();
+    },
+    { scope: 'worker' },
+  ],
+  profile: async ({}, use, info) => {
+    const p = makeProfile(info.title.replace(/\W+/g, '-').slice(0, 40));
+    await use(p);
+    if (info.status === info.expectedStatus) cleanup(p.dir);
+  },
+  context: async ({ profile }, use) => {
+    const context = await launchWithExtension(profile.profile);
+    await use(context);
+    await context.close();
+  },
+  sw: async ({ context }, use) => use(await serviceWorkerOf(context)),
+  page: async ({ context, site }, use) => {
+    site.setConfig({ fail500: 0, fail429: 0, fail503: 0, failCut: 0, latencyMs: 0, sessionLifetimeSec: 0 });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await allowDownloads(page);
+    await signIn(page);
+    await use(page);
+  },
+});
+
+export { expect, readFileSync };

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, defaultRetryPolicy, openResumableBody, orderedWindow, retryDelay, withRetries, type OpenFn } from '../../workers/fetching';
+import { PlatformError } from '../../lib/platform';
+
+const fast = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
+
+async function readAll(stream: ReadableStream<Uint8Array>) {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** A body that sends `bytes` but errors after `cutAt` bytes. */
+function cutBody(bytes: Uint8Array, cutAt: number | null) {
+  let sent = false;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (!sent) {
+        sent = true;
+        c.enqueue(bytes.subarray(0, cutAt ?? bytes.length));
+        if (cutAt === null) c.close();
+        return;
+      }
+      c.error(new TypeError('network error: body cut'));
+    },
+  });
+}
+
+describe('retry rules', () => {
+  it('429 and 503 wait Retry-After, capped', () => {
+    expect(retryDelay(new PlatformError(429, 'x', 'x', 2), 1, defaultRetryPolicy)).toBe(2000);
+    expect(retryDelay(new PlatformError(503, 'x', 'x', 9999), 1, defaultRetryPolicy)).toBe(defaultRetryPolicy.maxDelayMs);
+  });
+  it('500 and network errors back off; 401/403/404 do not retry', () => {
+    expect(retryDelay(new PlatformError(500, 'x', 'x'), 1, defaultRetryPolicy)).toBeGreaterThan(0);
+    expect(retryDelay(new TypeError('fetch failed'), 1, defaultRetryPolicy)).toBeGreaterThan(0);
+    for (const s of [401, 403, 404]) expect(retryDelay(new PlatformError(s, 'x', 'x'), 1, defaultRetryPolicy)).toBeNull();
+  });
+  it('backoff grows exponentially, with jitter within [cap/2, cap]', () => {
+    const p = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(backoffDelay(1, p, () => 0)).toBe(50);
+    expect(backoffDelay(1, p, () => 1)).toBe(100);
+    expect(backoffDelay(3, p, () => 1)).toBe(400);
+    expect(backoffDelay(9, p, () => 1)).toBe(1000);
+  });
+  it('withRetries gives up after maxAttempts and counts attempts', async () => {
+    const info = { attempts: 0 };
+    const err = await withRetries(async () => Promise.reject(new PlatformError(500, 'x', 'boom')), { policy: fast, info }).catch((e) => e);
+    expect(err.message).toBe('boom');
+    expect(info.attempts).toBe(4);
+    let n = 0;
+    expect(await withRetries(async () => (++n < 3 ? Promise.reject(new TypeError('net')) : 'ok'), { policy: fast })).toBe('ok');
+  });
+});
+
+describe('openResumableBody', () => {
+  const data = new Uint8Array(1000).map((_, i) => i % 251);
+
+  it('resumes a cut body with Range from the byte it reached', async () => {
+    const calls: { offset: number; etag: string | null }[] = [];
+    const open: OpenFn = async (init) => {
+      calls.push(init);
+      const rest = data.subarray(init.offset);
+      return new Response(cutBody(rest, calls.length === 1 ? 300 : null), {
+        status: init.offset ? 206 : 200,
+        headers: { ETag: '"v1"' },
+      });
+    };
+    const { body } = await openResumableBody(open, { policy: fast });
+    expect(await readAll(body)).toEqual(data);
+    expect(calls).toEqual([
+      { offset: 0, etag: null },
+      { offset: 300, etag: '"v1"' },
+    ]);
+  });
+
+  it('skips what it has when the server answers 200 to a Range request', async () => {
+    let n = 0;
+    const open: OpenFn = async () => new Response(cutBody(data, ++n === 1 ? 400 : null), { status: 200 });
+    let counted = 0;
+    const { body } = await openResumableBody(open, { policy: fast, onBytes: (b) => (counted += b) });
+    expect(await readAll(body)).toEqual(data);
+    expect(counted).toBe(1000);
+  });
+
+  it('fails after too many cuts', async () => {
+    const open: OpenFn = async (init) => new Response(cutBody(data.subarray(init.offset), 10), { status: init.offset ? 206 : 200 });
+    const { body } = await openResumableBody(open, { policy: fast });
+    await expect(readAll(body)).rejects.toThrow(/cut/);
+  });
+});
+
+describe('orderedWindow', () => {
+  it('keeps at most `width` in flight and yields in order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const out: number[] = [];
+    const start = async (i: number) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, (10 - i) * 2));
+      inFlight--;
+      if (i === 4) throw new Error('four');
+      return i * 10;
+    };
+    for await (const { item, result } of orderedWindow([...Array(10).keys()], 3, start)) {
+      out.push(item);
+      if (item === 4) expect(result.status).toBe('rejected');
+      else expect(result).toEqual({ status: 'fulfilled', value: item * 10 });
+    }
+    expect(out).toEqual([...Array(10).keys()]);
+    expect(peak).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The case-files export as a pipeline of pure steps:
+ * list (cases, page by page) → name (path template) → fetch (bounded window) → zip (client-zip) → sink.
+ * Runs in the worker; in Node tests with a fake fetch.
+ */
+import { makeZip } from 'client-zip';
+import Papa from 'papaparse';
+import { PlatformClient, endpoints, type CaseFile, type Case, type Order, type Workflow } from '../lib/platform';
+import { parsePathTemplate } from '../lib/pathTemplate';
+import { planCaseFiles } from '../lib/caseFilesPlan';
+import { PathDeduper } from '../lib/naming';
+import type { CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
+import { emptyProgress } from '../lib/jobs';
+import { openResumableBody, orderedWindow, rangeOpener, type AttemptInfo, type RetryPolicy } from './fetching';
+
+export const DEFAULT_PARALLEL = 6;
+export const REPORT_NAME = 'export-report.csv';
+
+export interface PlannedFile {
+  path: string;
+  case: Case;
+  file: CaseFile;
+}
+
+/** Every file of the export with its final path, as the case pages arrive. */
+export async function* listPlannedFiles(
+  client: PlatformClient,
+  request: CaseFilesRequest,
+  workflow: Workflow,
+  onPage: (files: PlannedFile[]) => void,
+): AsyncGenerator<PlannedFile> {
+  const parsed = parsePathTemplate(request.template);
+  if (!parsed.ok) throw new Error(`Folder path template rejected: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  const order: Order | null = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
+  if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
+  const deduper = new PathDeduper();
+  for await (const cases of client.cases(request.workflowId, request.orderId)) {
+    const planned = [...planCaseFiles(parsed.template, workflow, order, cases, deduper)].map(({ path, case: c, file }) => ({
+      path,
+      case: c,
+      file,
+    }));
+    onPage(planned);
+    yield* planned;
+  }
+}
+
+/** `export-report.csv`: one row per file left out, and why. */
+export function reportCsv(failed: FailedFile[]): string {
+  return Papa.unparse({
+    fields: ['path', 'case', 'file uuid', 'reason', 'attempts'],
+    data: failed.map((f) => [f.path, f.caseId, f.fileUuid, f.reason, f.attempts]),
+  }, { newline: '\r\n' }) + '\r\n';
+}
+
+export function describeFailure(err: unknown): string {
+  if (err && typeof err === 'object' && 'status' in err && 'message' in err)
+    return `HTTP ${(err as { status: number }).status}: ${(err as { message: string }).message}`;
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+export interface RunOptions {
+  fetch: typeof fetch;
+  signal: AbortSignal;
+  onProgress: (p: Progress) => void;
+  policy?: RetryPolicy;
+}
+
+/** The ZIP stream of a case-files export; `failed` fills as it goes (final when the stream ends). */
+export function caseFilesZip(
+  request: CaseFilesRequest,
+  workflow: Workflow,
+  opts: RunOptions,
+): { stream: ReadableStream<Uint8Array>; failed: FailedFile[]; progress: Progress } {
+  const client = new PlatformClient({ origin: request.origin, fetch: opts.fetch, signal: opts.signal });
+  const progress = emptyProgress();
+  const failed: FailedFile[] = [];
+  const parallel = Math.max(1, Math.min(16, request.parallel ?? DEFAULT_PARALLEL));
+
+  const planned = listPlannedFiles(client, request, workflow, (page) => {
+    progress.filesTotal += page.length;
+    for (const p of page) progress.bytesTotal += p.file.size;
+    opts.onProgress(progress);
+  });
+
+  async function* withListingEnd(): AsyncGenerator<PlannedFile> {
+    yield* planned;
+    progress.listingDone = true;
+    opts.onProgress(progress);
+  }
+
+  const start = (p: PlannedFile) => {
+    const info: AttemptInfo = { attempts: 0 };
+    const open = rangeOpener(opts.fetch, client.url(endpoints.fileContent(p.file.uuid)), opts.signal);
+    return openResumableBody(open, {
+      policy: opts.policy,
+      signal: opts.signal,
+      info,
+      onBytes: (n) => {
+        progress.bytesDone += n;
+        opts.onProgress(progress);
+      },
+    }).then(
+      (r) => ({ ...r, info }),
+      (err) => {
+        throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts });
+      },
+    );
+  };
+
+  async function* entries() {
+    for await (const { item, result } of orderedWindow(withListingEnd(), parallel, start)) {
+      if (result.status === 'rejected') {
+        if (opts.signal.aborted) throw opts.signal.reason;
+        const err = result.reason as Error & { attempts?: number };
+        failed.push({ path: item.path, caseId: item.case.id, fileUuid: item.file.uuid, reason: err.message, attempts: err.attempts ?? 1 });
+        progress.failed = failed.length;
+        progress.filesDone++;
+        progress.bytesDone += item.file.size;
+        opts.onProgress(progress);
+        continue;
+      }
+      const lastModified = new Date(item.file.createdAt);
+      yield {
+        name: item.path,
+        lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,
+        input: result.value.body,
+        size: item.file.size,
+      };
+      progress.filesDone++;
+    }
+    if (failed.length) yield { name: REPORT_NAME, lastModified: new Date(), input: reportCsv(failed) };
+    opts.onProgress(progress);
+  }
+
+  const zip = makeZip(entries(), { buffersAreUTF8: true });
+  // Count what reaches the sink.
+  const counted = zip.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        progress.archiveBytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return { stream: counted, failed, progress };
+}

@@ -1,0 +1,78 @@
+/**
+ * The export engine: a dedicated Web Worker behind comlink. It fetches with the user's session,
+ * zips with client-zip and writes the archive into OPFS. The host (offscreen document in Chrome,
+ * background page in Firefox) turns the finished file into a download.
+ */
+import * as Comlink from 'comlink';
+import { PlatformClient } from '../lib/platform';
+import type { ExportRequest, JobResult, Progress } from '../lib/jobs';
+import { caseFilesZip } from './caseFiles';
+import { caseFilesArchiveName } from '../lib/naming';
+import { listOpfsFiles, removeOpfsFile, writeStreamToOpfs } from './opfs';
+
+/** Progress reports sent to the host at most this often. */
+const PROGRESS_INTERVAL_MS = 200;
+
+const running = new Map<string, AbortController>();
+
+function throttle(fn: (p: Progress) => void, ms: number) {
+  let last = 0;
+  return {
+    report(p: Progress, force = false) {
+      const now = Date.now();
+      if (!force && now - last < ms) return;
+      last = now;
+      fn({ ...p });
+    },
+  };
+}
+
+export const engine = {
+  /** Runs one export into OPFS file `outputName`. Rejects with the cause on failure or cancel. */
+  async run(jobId: string, request: ExportRequest, outputName: string, onProgress: (p: Progress) => void): Promise<JobResult> {
+    const controller = new AbortController();
+    running.set(jobId, controller);
+    const started = Date.now();
+    let rateBase = { t: started, bytes: 0 };
+    let rate = 0;
+    const throttled = throttle(onProgress, PROGRESS_INTERVAL_MS);
+    const report = (p: Progress, force = false) => {
+      const now = Date.now();
+      if (now - rateBase.t >= 1000) {
+        const inst = ((p.bytesDone - rateBase.bytes) * 1000) / (now - rateBase.t);
+        rate = rate === 0 ? inst : rate * 0.6 + inst * 0.4;
+        rateBase = { t: now, bytes: p.bytesDone };
+      }
+      p.rate = rate;
+      throttled.report(p, force);
+    };
+    try {
+      const client = new PlatformClient({ origin: request.origin, signal: controller.signal });
+      const workflow = await client.workflow(request.workflowId);
+      const { stream, failed, progress } = caseFilesZip(request, workflow, {
+        fetch: (input, init) => fetch(input, init),
+        signal: controller.signal,
+        onProgress: (p) => report(p),
+      });
+      const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal);
+      const elapsed = (Date.now() - started) / 1000;
+      progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
+      report(progress, true);
+      const order = workflow.orders.find((o) => o.id === request.orderId) ?? null;
+      return { filename: caseFilesArchiveName(workflow, order), archiveBytes, files: progress.filesDone - failed.length, failed: [...failed] };
+    } finally {
+      running.delete(jobId);
+    }
+  },
+
+  cancel(jobId: string): void {
+    running.get(jobId)?.abort(new DOMException('Export cancelled', 'AbortError'));
+  },
+
+  remove: (outputName: string) => removeOpfsFile(outputName),
+  list: () => listOpfsFiles(),
+};
+
+export type Engine = typeof engine;
+
+Comlink.expose(engine);

@@ -1,0 +1,70 @@
+/**
+ * The engine host: owns the worker, runs jobs on it, and turns a finished OPFS file into a blob URL
+ * for the downloads API. Lives in the offscreen document (Chrome) or the background page (Firefox);
+ * it reports through `emit`, one short message per event, so a stopped service worker is woken.
+ */
+import * as Comlink from 'comlink';
+import type { HostToBackground } from '../lib/messages';
+import type { JobState } from '../lib/jobs';
+import type { Engine } from './engine';
+import { opfsFile, removeOpfsFile } from './opfs';
+
+export const outputNameOf = (jobId: string) => `${jobId}.zip`;
+
+export class EngineHost {
+  private engine: Comlink.Remote<Engine> | null = null;
+  private readonly urls = new Map<string, string>();
+  private readonly active = new Set<string>();
+
+  constructor(private readonly emit: (msg: HostToBackground) => void) {}
+
+  private get worker(): Comlink.Remote<Engine> {
+    if (!this.engine) {
+      const w = new Worker(new URL('./engine.ts', import.meta.url), { type: 'module' });
+      this.engine = Comlink.wrap<Engine>(w);
+    }
+    return this.engine;
+  }
+
+  activeJobs(): string[] {
+    return [...this.active];
+  }
+
+  /** Starts a job and returns at once; the outcome arrives as a message. */
+  run(job: JobState): void {
+    if (this.active.has(job.id)) return;
+    this.active.add(job.id);
+    const name = outputNameOf(job.id);
+    this.worker
+      .run(
+        job.id,
+        job.request,
+        name,
+        Comlink.proxy((progress) => this.emit({ to: 'background', type: 'host/progress', jobId: job.id, progress })),
+      )
+      .then(async (result) => {
+        const url = URL.createObjectURL(await opfsFile(name));
+        this.urls.set(job.id, url);
+        this.emit({ to: 'background', type: 'host/ready', jobId: job.id, url, result });
+      })
+      .catch((err: unknown) => {
+        const e = err as { name?: string; message?: string };
+        if (e?.name === 'AbortError') this.emit({ to: 'background', type: 'host/cancelled', jobId: job.id });
+        else this.emit({ to: 'background', type: 'host/failed', jobId: job.id, error: e?.message ?? String(err) });
+      })
+      .finally(() => this.active.delete(job.id));
+  }
+
+  cancel(jobId: string): void {
+    if (this.active.has(jobId)) this.worker.cancel(jobId);
+    else void this.cleanup(jobId);
+  }
+
+  /** After the download completed or was interrupted: drop the blob URL and the OPFS file. */
+  async cleanup(jobId: string): Promise<void> {
+    const url = this.urls.get(jobId);
+    if (url) URL.revokeObjectURL(url);
+    this.urls.delete(jobId);
+    await removeOpfsFile(outputNameOf(jobId));
+  }
+}

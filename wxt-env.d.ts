@@ -1,0 +1,5 @@
+declare module '*.css?inline' {
+  const css: string;
+  export default css;
+}
+declare const __DEFAULT_ORIGINS__: string[];
