@@ -16,6 +16,7 @@ export default defineConfig({
   publicDir: 'public',
   outDir: '.output',
   vite: () => ({
+    worker: { format: 'es' },
     define: { __DEFAULT_ORIGINS__: JSON.stringify(defaultOrigins) },
     esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
     resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },

@@ -188,16 +188,32 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** The variable nearest to `name` by edit distance, case-insensitively (first one on ties). */
+const commonPrefixLength = (a: string, b: string): number => {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+};
+
+/**
+ * The variable nearest to `name` by edit distance, case-insensitively. A name that starts a
+ * variable's name (3 characters or more) is read as unfinished: only those variables compete
+ * (`WORKFLOW_ORDER` → `WORKFLOW_ORDER_NAME`). Ties go to the longer common prefix, then to the
+ * first in the list.
+ */
 export function nearestVariable(name: string): VariableName {
   const upper = name.toUpperCase();
-  let best = TEMPLATE_VARIABLES[0];
+  const completions = upper.length >= 3 ? TEMPLATE_VARIABLES.filter((v) => v.startsWith(upper)) : [];
+  const candidates = completions.length ? completions : TEMPLATE_VARIABLES;
+  let best = candidates[0];
   let bestDistance = Infinity;
-  for (const v of TEMPLATE_VARIABLES) {
+  let bestPrefix = -1;
+  for (const v of candidates) {
     const d = editDistance(upper, v);
-    if (d < bestDistance) {
+    const prefix = commonPrefixLength(upper, v);
+    if (d < bestDistance || (d === bestDistance && prefix > bestPrefix)) {
       best = v;
       bestDistance = d;
+      bestPrefix = prefix;
     }
   }
   return best;
@@ -216,7 +232,7 @@ function checkExpression(inner: string, at: number, whole: [number, number]): Te
   const pipe = trimmed.indexOf('|');
   if (pipe >= 0) {
     errors.push({
-      message: `Filters aren't supported (“${trimmed.slice(pipe).trim()}”): templates only take plain variables like {{ CASE_ID }}.`,
+      message: `Filters aren't supported (${trimmed.slice(pipe).trim()}): templates only take plain variables like {{ CASE_ID }}.`,
       start: start + pipe,
       end: start + trimmed.length,
     });
@@ -225,7 +241,7 @@ function checkExpression(inner: string, at: number, whole: [number, number]): Te
   }
   if (!IDENTIFIER.test(expr)) {
     errors.push({
-      message: `“${expr}” is not a variable name: templates only take plain variables like {{ CASE_ID }}.`,
+      message: `"${expr}" is not a variable name: templates only take plain variables like {{ CASE_ID }}.`,
       start,
       end: start + expr.length,
     });
@@ -313,7 +329,7 @@ export function parsePathTemplate(text: string): ParseResult {
       const close = text.indexOf('%}', i + 2);
       const end = close < 0 ? i + 2 : close + 2;
       errors.push({
-        message: 'Tags ({% … %}) aren\u2019t supported: templates only take plain variables like {{ CASE_ID }}.',
+        message: "Tags ({% … %}) aren't supported: templates only take plain variables like {{ CASE_ID }}.",
         start: i,
         end,
       });
@@ -328,7 +344,7 @@ export function parsePathTemplate(text: string): ParseResult {
       const end = m ? i + m[0].length : i + 2;
       const name = m?.[1].trim() ?? '';
       const hint = isVariableName(name.toUpperCase()) ? `write {{ ${name.toUpperCase()} }}` : 'variables are written {{ NAME }}';
-      errors.push({ message: `\${TOKEN} syntax isn\u2019t supported: ${hint}.`, start: i, end });
+      errors.push({ message: `\${TOKEN} syntax isn't supported: ${hint}.`, start: i, end });
       bad(i, end);
       i = end;
       literalStart = i;
@@ -354,7 +370,7 @@ export function parsePathTemplate(text: string): ParseResult {
         i += single[0].length;
       } else {
         errors.push({
-          message: `Unbalanced “${ch}”: braces are only allowed around variables, {{ NAME }}.`,
+          message: `Unbalanced ${ch}: braces are only allowed around variables, {{ NAME }}.`,
           start: i,
           end: i + 1,
         });
@@ -391,7 +407,8 @@ function unsafePathErrors(tokens: Token[]): TemplateError[] {
     const rest = first.text.slice(lead);
     const start = first.start + lead;
     const seps = /^[/\\]+/.exec(rest);
-    const drive = /^[A-Za-z]:/.exec(rest);
+    // `C:`, `C:/…`, `C:\…`, `C:{{ X }}`; not `a:b`, a folder name whose `:` is sanitised.
+    const drive = /^[A-Za-z]:(?=[/\\]|$)/.exec(rest);
     if (seps) {
       const unc = seps[0].length >= 2;
       errors.push({
@@ -413,7 +430,7 @@ function unsafePathErrors(tokens: Token[]): TemplateError[] {
     const trimmed = segText.trim();
     if (pure && trimmed === '..') {
       const s = segStart + segText.indexOf('..');
-      errors.push({ message: '“..” (the parent folder) isn\u2019t allowed in the path.', start: s, end: s + 2 });
+      errors.push({ message: "'..' (the parent folder) isn't allowed in the path.", start: s, end: s + 2 });
     }
   };
   for (const t of tokens) {

@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import type { HostToBackground } from '../lib/messages';
 import type { JobState } from '../lib/jobs';
 import type { Engine } from './engine';
+import EngineWorker from './engine?worker';
 import { opfsFile, removeOpfsFile } from './opfs';
 
 export const outputNameOf = (jobId: string) => `${jobId}.zip`;
@@ -20,7 +21,7 @@ export class EngineHost {
 
   private get worker(): Comlink.Remote<Engine> {
     if (!this.engine) {
-      const w = new Worker(new URL('./engine.ts', import.meta.url), { type: 'module' });
+      const w = new EngineWorker();
       this.engine = Comlink.wrap<Engine>(w);
     }
     return this.engine;

@@ -8,6 +8,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSyn
 import { join, resolve } from 'node:path';
 import yauzl from 'yauzl';
 import { startSite } from '../site/server';
+import type { Case, Page as ApiPage, Workflow } from '../../lib/platform';
+import { parsePathTemplate } from '../../lib/pathTemplate';
+import { planCaseFiles } from '../../lib/caseFilesPlan';
+import { PathDeduper, caseFilesArchiveName } from '../../lib/naming';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const EXTENSION_DIR = join(ROOT, '.output/chrome-mv3');
@@ -140,6 +144,32 @@ export async function apiClient(origin = ORIGIN, user = 'demo', password = 'demo
   return { cookie, fetch: f as typeof fetch };
 }
 
+/** What the platform serves: every planned path with the SHA-256 of the bytes it sends. */
+export async function expectedArchive(workflowId: string, orderId: string | null, template: string) {
+  const api = await apiClient();
+  const workflow = (await (await api.fetch(`/api/v1/workflows/${workflowId}`)).json()) as Workflow;
+  const order = orderId ? workflow.orders.find((o) => o.id === orderId)! : null;
+  const cases: Case[] = [];
+  let cursor: string | null = null;
+  do {
+    const q: string = `/api/v1/workflows/${workflowId}/cases?limit=7${orderId ? `&order=${orderId}` : ''}${cursor ? `&cursor=${cursor}` : ''}`;
+    const page = (await (await api.fetch(q)).json()) as ApiPage<Case>;
+    cases.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  const parsed = parsePathTemplate(template);
+  if (!parsed.ok) throw new Error('bad template in test');
+  const expected = new Map<string, string>();
+  for (const f of planCaseFiles(parsed.template, workflow, order, cases, new PathDeduper())) {
+    const res = await api.fetch(`/api/v1/files/${f.file.uuid}/content`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    expect(sha, `platform checksum header of ${f.file.uuid}`).toBe(res.headers.get('x-checksum-sha256'));
+    expected.set(f.path, sha);
+  }
+  return { workflow, order, cases, expected, archiveName: caseFilesArchiveName(workflow, order) };
+}
+
 export function filesIn(dir: string): string[] {
   return readdirSync(dir);
 }
@@ -175,7 +205,9 @@ export const test = base.extend<
     await use(context);
     await context.close();
   },
-  sw: async ({ context }, use) => use(await serviceWorkerOf(context)),
+  sw: async ({ context }, use) => {
+    await use(await serviceWorkerOf(context));
+  },
   page: async ({ context, site }, use) => {
     site.setConfig({ fail500: 0, fail429: 0, fail503: 0, failCut: 0, latencyMs: 0, sessionLifetimeSec: 0 });
     const page = context.pages()[0] ?? (await context.newPage());

@@ -1,0 +1,85 @@
+/**
+ * An export survives the MV3 service worker being stopped mid-way. Runs Chromium WITHOUT Playwright:
+ * Playwright attaches DevTools to the service worker and so keeps it alive (streaming-to-disk.md).
+ * A bare CDP pipe attaches to pages only; the worker is stopped the way a user (or Chrome's idle
+ * rules) would see it, from chrome://serviceworker-internals.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Cdp, type PageSession } from './cdp';
+import { test, expect, ORIGIN, CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, makeProfile, readZip, expectedArchive, cleanup } from './harness';
+
+const click = (selector: string) => `(() => {
+  const host = [...document.querySelectorAll('workflow-exporter')][0];
+  const el = host && [...host.shadowRoot.querySelectorAll('button')].find((b) => b.textContent.trim() === ${JSON.stringify(selector)});
+  if (!el || el.disabled) return false;
+  el.click();
+  return true;
+})()`;
+
+async function extensionWorkers(cdp: Cdp) {
+  return (await cdp.targets()).filter((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+}
+
+async function stopServiceWorkers(cdp: Cdp): Promise<PageSession> {
+  const internals = await cdp.newPage('chrome://serviceworker-internals/');
+  await internals.waitFor(`document.querySelector('cr-button[data-command="stop"]')`);
+  await internals.evaluate(`document.querySelectorAll('cr-button[data-command="stop"]').forEach((b) => b.click())`);
+  return internals;
+}
+
+test('an export survives the service worker being stopped mid-way (no Playwright attached)', async ({ site }) => {
+  // 60 files, each answered after 1 s: ten seconds or more of export.
+  site.setConfig({ scaleCases: 30, scaleFilesPerCase: 2, scaleFileSize: 256 * 1024, latencyMs: 1000 });
+  const profile = makeProfile('sw-lifetime');
+  const cdp = Cdp.launch(CHROMIUM, [
+    '--headless=new',
+    ...CHROMIUM_FLAGS,
+    `--user-data-dir=${profile.profile}`,
+    `--disable-extensions-except=${EXTENSION_DIR}`,
+    `--load-extension=${EXTENSION_DIR}`,
+    'about:blank',
+  ]);
+  try {
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
+    const page = await cdp.newPage();
+    await page.goto(`${ORIGIN}/login`);
+    await page.evaluate(`(() => {
+      document.querySelector('input[name=username]').value = 'demo';
+      document.querySelector('input[name=password]').value = 'demo';
+      document.querySelector('form').submit();
+    })()`);
+    await page.waitFor(`location.pathname === '/'`);
+    await page.goto(`${ORIGIN}/develop/workflows/3`);
+    await page.waitFor(click('Export case files'));
+    await page.waitFor(`document.querySelector('workflow-exporter').shadowRoot.querySelector('dialog[open]')`);
+    await page.waitFor(click('Download files'));
+
+    await expect.poll(() => site.stats().fileRequests, { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
+    expect(await extensionWorkers(cdp)).toHaveLength(1);
+    const internals = await stopServiceWorkers(cdp);
+    await expect.poll(async () => (await extensionWorkers(cdp)).length, { timeout: 10_000 }).toBe(0);
+    // Stopped while the export still had files to fetch.
+    expect(site.stats().fileRequests).toBeLessThan(60);
+    await internals.send('Page.close').catch(() => {});
+
+    // The engine's next message wakes the worker, which saves the archive.
+    const want = await expectedArchive('3', null, '');
+    const target = join(profile.downloads, want.archiveName);
+    await expect
+      .poll(() => existsSync(target) && !readdirSync(profile.downloads).some((f) => f.endsWith('.crdownload')), {
+        timeout: 90_000,
+      })
+      .toBe(true);
+    const entries = await readZip(target);
+    expect(new Map(entries.map((e) => [e.path, e.sha256]))).toEqual(want.expected);
+    expect(entries).toHaveLength(60);
+    // The dialog in the page saw the end too.
+    await page.waitFor(
+      `document.querySelector('workflow-exporter').shadowRoot.querySelector('[role=status]')?.textContent.includes('Saved')`,
+    );
+  } finally {
+    await cdp.close();
+  }
+  cleanup(profile.dir);
+});

@@ -1,0 +1,739 @@
+/**
+ * The reference platform: a node:http server implementing `site-contract.md` with generated data.
+ *
+ *   npx tsx tests/site/server.ts [--port 4400] [--seed 1] [--plain-names] [--scale-cases 100000] ...
+ *
+ * Test hooks (no session needed): POST /__admin/config (JSON patch), GET /__admin/stats,
+ * POST /__admin/stats/reset, POST /__admin/expire-sessions, POST /__admin/executions/{eid}/finish,
+ * POST /__admin/executions/{eid}/run, POST /__admin/files/{uuid}/delete, POST /__admin/files/{uuid}/restore.
+ */
+import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import {
+  type Case,
+  type Execution,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type Me,
+  type Page,
+  type Workflow,
+  isExecutionFinished,
+  MAX_PAGE_LIMIT,
+} from '../../lib/platform.ts';
+import { configFromArgs, DATA_KNOBS, defaultConfig, mergeConfig, type SiteConfig } from './config.ts';
+import { fileSize, hash32, mulberry32, readFileRange, sha256Of } from './content.ts';
+import {
+  BadRequest,
+  caseJson,
+  type Dataset,
+  generateData,
+  pageByCase,
+  pageFlat,
+  type SiteExecution,
+  type SiteUser,
+  type SiteWorkflow,
+  stepJson,
+} from './data.ts';
+import { errorPage, executionPage, executionsPage, fullPage, homePage, loginPage, type RenderedPage, workflowPage } from './pages.ts';
+
+export interface SiteStats {
+  /** Requests to /api/v1/files/{uuid}/content (every one, faulted or not). */
+  fileRequests: number;
+  /** Body bytes written for file content. */
+  fileBytesSent: number;
+  inFlightFileRequests: number;
+  maxInFlightFileRequests: number;
+  /** File bodies sent to the end. */
+  fileResponsesCompleted: number;
+  /** File bodies the client abandoned before the end. */
+  fileResponsesAborted: number;
+  rangeRequests: number;
+  faultsInjected: { fail500: number; fail429: number; fail503: number; failCut: number };
+  apiRequests: number;
+  /** 401 answers of the API. */
+  unauthenticated: number;
+  /** Requests by route, e.g. `GET /api/v1/workflows/:wid/cases`. */
+  requestsByPath: Record<string, number>;
+}
+
+export interface SiteHandle {
+  /** e.g. `http://localhost:4400` */
+  url: string;
+  port: number;
+  /** The live config (mutated by setConfig and /__admin/config). */
+  config: SiteConfig;
+  /** Patch faults, session, latency; size knobs, seed or plainNames regenerate the data. */
+  setConfig(patch: Partial<SiteConfig>): void;
+  stats(): SiteStats;
+  resetStats(): void;
+  /** Every session answers 401 until a new sign-in. */
+  expireSessions(): void;
+  /** Turn an unfinished execution to `status` (default success). */
+  finishExecution(eid: string, status?: ExecutionStatus): boolean;
+  /** The current dataset (regenerated when data knobs change). */
+  data(): Dataset;
+  close(): Promise<void>;
+}
+
+const emptyStats = (): SiteStats => ({
+  fileRequests: 0,
+  fileBytesSent: 0,
+  inFlightFileRequests: 0,
+  maxInFlightFileRequests: 0,
+  fileResponsesCompleted: 0,
+  fileResponsesAborted: 0,
+  rangeRequests: 0,
+  faultsInjected: { fail500: 0, fail429: 0, fail503: 0, failCut: 0 },
+  apiRequests: 0,
+  unauthenticated: 0,
+  requestsByPath: {},
+});
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(html)),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(html);
+}
+
+function redirect(res: ServerResponse, status: 302 | 303, location: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { Location: location, 'Content-Length': '0', 'Cache-Control': 'no-store', ...headers });
+  res.end();
+}
+
+async function readBody(req: IncomingMessage, max = 1 << 20): Promise<string> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of req) {
+    n += (chunk as Buffer).length;
+    if (n > max) throw new HttpError(413, 'too_large', 'Request body too large.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** Same-origin path for a post-login redirect, else `/`. */
+function safeNext(next: string | null | undefined): string {
+  if (!next || !/^\/(?![/\\])/.test(next) || /[\u0000-\u001f\\]/.test(next)) return '/';
+  return next;
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'Malformed path.');
+  }
+}
+
+function parseLimit(q: URLSearchParams): number {
+  const raw = q.get('limit');
+  if (raw === null || raw === '') return 100;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new HttpError(400, 'bad_request', 'limit must be a positive integer.');
+  return Math.min(Number(raw), MAX_PAGE_LIMIT);
+}
+
+/** `bytes=N-`, `bytes=N-M`, `bytes=-N` → inclusive range, null for none/unsupported, 'unsatisfiable'. */
+function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'unsatisfiable' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null; // multiple or malformed ranges: ignored (full body)
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return { start, end };
+}
+
+/** RFC 5987 `filename*` value. */
+const contentDisposition = (name: string) =>
+  `inline; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())}`;
+
+interface Session {
+  userId: string;
+  expiresAt: number | null;
+}
+
+export async function startSite(partial: Partial<SiteConfig> = {}): Promise<SiteHandle> {
+  const config: SiteConfig = mergeConfig(defaultConfig, partial);
+  let data = generateData(config);
+  const sessions = new Map<string, Session>();
+  const execState = new Map<string, { status: ExecutionStatus; at: number }>();
+  const timers = new Set<NodeJS.Timeout>();
+  const deletedFiles = new Set<string>();
+  let stats = emptyStats();
+  let faultCounter = 0;
+
+  // ----- executions ---------------------------------------------------------------------------
+
+  /** The execution as it is now (the running one finishes). */
+  function current(e: SiteExecution): SiteExecution {
+    const st = execState.get(e.id);
+    if (!st || st.status === e.status) return e;
+    if (isExecutionFinished(st.status) && !isExecutionFinished(e.status)) {
+      if (e.finished) {
+        const steps = st.status === 'success' ? e.finished.steps : e.steps.map((s) => (s.status === 'running' ? { ...s, status: 'failed' as const, finishedAt: e.finished!.finishedAt } : s));
+        return { ...e, status: st.status, finishedAt: e.finished.finishedAt, steps };
+      }
+      return { ...e, status: st.status, finishedAt: new Date(Math.max(Date.parse(e.startedAt), st.at)).toISOString() };
+    }
+    return { ...e, status: st.status };
+  }
+
+  function scheduleFinish(eid: string): void {
+    if (config.runningExecutionSec <= 0) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const e = data.execution(eid);
+      if (e && !isExecutionFinished(current(e).status)) execState.set(eid, { status: 'success', at: Date.now() });
+    }, config.runningExecutionSec * 1000);
+    timer.unref();
+    timers.add(timer);
+  }
+
+  function finishExecution(eid: string, status: ExecutionStatus = 'success'): boolean {
+    const e = data.execution(eid);
+    if (!e) return false;
+    execState.set(eid, { status, at: Date.now() });
+    return true;
+  }
+
+  for (const e of data.executions) if (e.status === 'running') scheduleFinish(e.id);
+
+  // ----- sessions and access ------------------------------------------------------------------
+
+  function userOf(req: IncomingMessage): SiteUser | null {
+    const token = parseCookies(req.headers.cookie).session;
+    if (!token) return null;
+    const s = sessions.get(token);
+    if (!s) return null;
+    if (s.expiresAt !== null && Date.now() > s.expiresAt) {
+      sessions.delete(token);
+      return null;
+    }
+    return data.users.find((u) => u.id === s.userId) ?? null;
+  }
+
+  const visibleWorkflows = (u: SiteUser) => data.workflows.filter((w) => !w.deniedUserIds.includes(u.id));
+
+  function workflowFor(u: SiteUser, wid: string): SiteWorkflow {
+    const w = data.workflow(wid);
+    if (!w) throw new HttpError(404, 'not_found', `No workflow ${wid}.`);
+    if (w.deniedUserIds.includes(u.id)) throw new HttpError(403, 'forbidden', 'You have no access to this workflow.');
+    return w;
+  }
+
+  function executionFor(u: SiteUser, eid: string): { w: SiteWorkflow; e: SiteExecution } {
+    const e0 = data.execution(eid);
+    if (!e0) throw new HttpError(404, 'not_found', `No execution ${eid}.`);
+    return { w: workflowFor(u, e0.workflowId), e: current(e0) };
+  }
+
+  function orderParam(w: SiteWorkflow, q: URLSearchParams, required: boolean) {
+    const order = q.get('order');
+    if (order === null || order === '') {
+      if (required) throw new HttpError(400, 'order_required', 'The order parameter is required.');
+      return w.casesOfOrder(null)!;
+    }
+    const list = w.casesOfOrder(order);
+    if (!list) throw new HttpError(404, 'not_found', `No order ${order} in workflow ${w.id}.`);
+    return list;
+  }
+
+  const summary = (e: SiteExecution, withName?: string): ExecutionSummary => ({
+    id: e.id,
+    workflowId: e.workflowId,
+    status: e.status,
+    startedAt: e.startedAt,
+    finishedAt: e.finishedAt,
+    ...(withName !== undefined ? { workflowName: withName } : {}),
+  });
+
+  const count = (key: string) => {
+    stats.requestsByPath[key] = (stats.requestsByPath[key] ?? 0) + 1;
+  };
+
+  // ----- API ----------------------------------------------------------------------------------
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    stats.apiRequests++;
+    if (config.latencyMs > 0) await sleep(config.latencyMs);
+    const parts = url.pathname.slice('/api/v1/'.length).split('/').map(decodeSegment);
+    const method = req.method ?? 'GET';
+    const route = (tpl: string) => count(`${method} /api/v1/${tpl}`);
+    const user = userOf(req);
+    if (!user) {
+      route(parts.map((p, i) => (i % 2 ? ':id' : p)).join('/'));
+      stats.unauthenticated++;
+      throw new HttpError(401, 'unauthenticated', 'Sign in to use the API (no session or the session has expired).');
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${method} is not allowed here.`, { Allow: 'GET, HEAD' });
+    const q = url.searchParams;
+    const [a, b, c, d, e] = parts;
+    const n = parts.length;
+
+    if (n === 1 && a === 'me') {
+      route('me');
+      return sendJson(res, 200, { id: user.id, name: user.name, email: user.email } satisfies Me);
+    }
+    if (a === 'workflows') {
+      if (n === 1) {
+        route('workflows');
+        const all = visibleWorkflows(user).map((w): Workflow => ({ id: w.id, name: w.name, orders: w.orders }));
+        return sendJson(res, 200, pageFlat(all, q.get('cursor'), parseLimit(q)) satisfies Page<Workflow>);
+      }
+      const w = workflowFor(user, b);
+      if (n === 2) {
+        route('workflows/:wid');
+        return sendJson(res, 200, { id: w.id, name: w.name, orders: w.orders } satisfies Workflow);
+      }
+      if (n === 3) {
+        const limit = () => parseLimit(q);
+        switch (c) {
+          case 'questions':
+            route('workflows/:wid/questions');
+            return sendJson(res, 200, w.questions);
+          case 'cases': {
+            route('workflows/:wid/cases');
+            const list = orderParam(w, q, false);
+            const page: Page<Case> = pageByCase(list, (i) => [caseJson(w.caseAt(i))], q.get('cursor'), limit());
+            return sendJson(res, 200, page);
+          }
+          case 'submissions': {
+            route('workflows/:wid/submissions');
+            const list = orderParam(w, q, false);
+            return sendJson(res, 200, pageByCase(list, (i) => w.submissionsOf(i), q.get('cursor'), limit()));
+          }
+          case 'annotations': {
+            route('workflows/:wid/annotations');
+            const list = orderParam(w, q, true);
+            return sendJson(res, 200, pageByCase(list, (i) => w.annotationsOf(i), q.get('cursor'), limit()));
+          }
+          case 'executions': {
+            route('workflows/:wid/executions');
+            const all = w.executions.map((x) => summary(current(x)));
+            return sendJson(res, 200, pageFlat(all, q.get('cursor'), limit()) satisfies Page<ExecutionSummary>);
+          }
+        }
+      }
+    }
+    if (a === 'executions') {
+      if (n === 1) {
+        route('executions');
+        const visible = new Map(visibleWorkflows(user).map((w) => [w.id, w]));
+        const all = data.executions.filter((x) => visible.has(x.workflowId)).map((x) => summary(current(x), visible.get(x.workflowId)!.name));
+        return sendJson(res, 200, pageFlat(all, q.get('cursor'), parseLimit(q)) satisfies Page<ExecutionSummary>);
+      }
+      const { w, e: ex } = executionFor(user, b);
+      if (n === 2) {
+        route('executions/:eid');
+        const body: Execution = {
+          id: ex.id,
+          workflow: { id: w.id, name: w.name },
+          status: ex.status,
+          startedAt: ex.startedAt,
+          finishedAt: ex.finishedAt,
+          steps: ex.steps.map(stepJson),
+        };
+        return sendJson(res, 200, body);
+      }
+      if (n === 5 && c === 'steps' && e === 'output') {
+        route('executions/:eid/steps/:sid/output');
+        const step = ex.steps.find((s) => s.id === d);
+        if (!step) throw new HttpError(404, 'not_found', `No step ${d} in execution ${ex.id}.`);
+        const text = step.output();
+        res.writeHead(200, {
+          'Content-Type': 'text/markdown; charset=utf-8',
+          'Content-Length': String(Buffer.byteLength(text)),
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+        });
+        res.end(method === 'HEAD' ? undefined : text);
+        return;
+      }
+    }
+    if (a === 'files' && n === 3 && c === 'content') {
+      route('files/:uuid/content');
+      return fileContent(req, res, user, b);
+    }
+    route('(unknown)');
+    throw new HttpError(404, 'not_found', `No such endpoint: ${url.pathname}`);
+  }
+
+  async function fileContent(req: IncomingMessage, res: ServerResponse, user: SiteUser, uuid: string): Promise<void> {
+    stats.fileRequests++;
+    const file = data.file(uuid);
+    if (!file || deletedFiles.has(uuid)) throw new HttpError(404, 'not_found', `No file ${uuid} (it may have been deleted).`);
+    workflowFor(user, file.workflowId);
+
+    // Fault injection: one seeded draw per request, reproducible from the request counter.
+    const r = mulberry32(hash32(config.seed, 'fault', faultCounter++))();
+    let fault: keyof SiteStats['faultsInjected'] | null = null;
+    let acc = 0;
+    for (const k of ['fail500', 'fail429', 'fail503', 'failCut'] as const) {
+      acc += config[k];
+      if (fault === null && r < acc) fault = k;
+    }
+    const retry = { 'Retry-After': String(config.retryAfterSeconds) };
+    if (fault === 'fail500') {
+      stats.faultsInjected.fail500++;
+      throw new HttpError(500, 'internal_error', 'Injected fault: internal server error.');
+    }
+    if (fault === 'fail429') {
+      stats.faultsInjected.fail429++;
+      throw new HttpError(429, 'rate_limited', 'Injected fault: too many requests.', retry);
+    }
+    if (fault === 'fail503') {
+      stats.faultsInjected.fail503++;
+      throw new HttpError(503, 'unavailable', 'Injected fault: service unavailable.', retry);
+    }
+
+    const size = fileSize(file);
+    const sha = await sha256Of(file);
+    const headers: Record<string, string> = {
+      'Content-Type': file.contentType,
+      ETag: `"${sha.slice(0, 40)}"`,
+      'X-Checksum-Sha256': sha,
+      'Accept-Ranges': 'bytes',
+      'Last-Modified': new Date(file.createdAt).toUTCString(),
+      'Content-Disposition': contentDisposition(file.originalFilename),
+      'Cache-Control': 'private, no-store',
+    };
+    const range = parseRange(req.headers.range, size);
+    if (range === 'unsatisfiable') {
+      stats.rangeRequests++;
+      res.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}`, 'Content-Length': '0' });
+      res.end();
+      return;
+    }
+    const start = range ? range.start : 0;
+    const end = range ? range.end : size - 1;
+    const length = Math.max(0, end - start + 1);
+    if (range) {
+      stats.rangeRequests++;
+      headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
+    }
+    headers['Content-Length'] = String(length);
+    res.writeHead(range ? 206 : 200, headers);
+    if (req.method === 'HEAD' || length === 0) {
+      res.end();
+      return;
+    }
+    const cutAt = fault === 'failCut' ? Math.max(1, Math.floor(length / 2)) : Infinity;
+    if (fault === 'failCut') stats.faultsInjected.failCut++;
+
+    stats.inFlightFileRequests++;
+    stats.maxInFlightFileRequests = Math.max(stats.maxInFlightFileRequests, stats.inFlightFileRequests);
+    let closed = false;
+    const onClose = () => {
+      closed = true;
+    };
+    res.on('close', onClose);
+    try {
+      let sent = 0;
+      for (const chunk0 of readFileRange(file, start, end)) {
+        if (closed || res.destroyed) break;
+        let chunk = chunk0;
+        if (sent + chunk.length >= cutAt) {
+          chunk = chunk.subarray(0, cutAt - sent);
+          stats.fileBytesSent += chunk.length;
+          await new Promise<void>((resolve) => res.write(chunk, () => resolve()));
+          res.destroy();
+          closed = true;
+          break;
+        }
+        sent += chunk.length;
+        stats.fileBytesSent += chunk.length;
+        if (!res.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.on('drain', done);
+            res.on('close', done);
+          });
+        }
+      }
+      if (!closed && !res.destroyed) {
+        res.end();
+        stats.fileResponsesCompleted++;
+      } else if (fault !== 'failCut') stats.fileResponsesAborted++;
+    } finally {
+      res.off('close', onClose);
+      stats.inFlightFileRequests--;
+    }
+  }
+
+  // ----- admin --------------------------------------------------------------------------------
+
+  function setConfig(patch: Partial<SiteConfig> | Record<string, unknown>): void {
+    const next = mergeConfig(config, patch);
+    const regenerate = DATA_KNOBS.some((k) => next[k] !== config[k]);
+    Object.assign(config, next);
+    if (regenerate) {
+      data = generateData(config);
+      execState.clear();
+    }
+  }
+
+  function resetStats(): void {
+    const inFlight = stats.inFlightFileRequests;
+    stats = emptyStats();
+    stats.inFlightFileRequests = inFlight;
+    faultCounter = 0;
+  }
+
+  async function admin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const parts = url.pathname.split('/').slice(2).map(decodeSegment);
+    const method = req.method ?? 'GET';
+    const key = parts.join('/');
+    if (key === 'config') {
+      if (method === 'POST') {
+        const text = await readBody(req);
+        let patch: Record<string, unknown>;
+        try {
+          patch = text.trim() ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          throw new HttpError(400, 'bad_request', 'Body must be a JSON object.');
+        }
+        try {
+          setConfig(patch);
+        } catch (err) {
+          throw new HttpError(400, 'bad_config', (err as Error).message);
+        }
+      }
+      return sendJson(res, 200, config);
+    }
+    if (key === 'stats' && method === 'GET') return sendJson(res, 200, stats);
+    if (key === 'stats/reset' && method === 'POST') {
+      resetStats();
+      return sendJson(res, 200, stats);
+    }
+    if (key === 'expire-sessions' && method === 'POST') {
+      sessions.clear();
+      return sendJson(res, 200, { ok: true });
+    }
+    if (parts[0] === 'executions' && parts.length === 3 && method === 'POST' && (parts[2] === 'finish' || parts[2] === 'run')) {
+      const e = data.execution(parts[1]);
+      if (!e) throw new HttpError(404, 'not_found', `No execution ${parts[1]}.`);
+      if (parts[2] === 'finish') {
+        const text = await readBody(req);
+        let status: ExecutionStatus = 'success';
+        try {
+          status = (text.trim() ? (JSON.parse(text) as { status?: ExecutionStatus }).status : undefined) ?? 'success';
+        } catch {
+          throw new HttpError(400, 'bad_request', 'Body must be empty or {"status": "success"|"failed"|"cancelled"}.');
+        }
+        finishExecution(e.id, status);
+      } else {
+        if (isExecutionFinished(e.status)) throw new HttpError(409, 'conflict', `Execution ${e.id} is not one that runs (only 1006 and 3003 are).`);
+        execState.delete(e.id);
+        if (e.status === 'running') scheduleFinish(e.id);
+      }
+      return sendJson(res, 200, summary(current(e)));
+    }
+    if (parts[0] === 'files' && parts.length === 3 && method === 'POST' && (parts[2] === 'delete' || parts[2] === 'restore')) {
+      if (parts[2] === 'delete') deletedFiles.add(parts[1]);
+      else deletedFiles.delete(parts[1]);
+      return sendJson(res, 200, { ok: true });
+    }
+    throw new HttpError(404, 'not_found', `No admin endpoint ${method} ${url.pathname}`);
+  }
+
+  // ----- pages --------------------------------------------------------------------------------
+
+  async function pages(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+
+    if (path === '/login') {
+      if (method === 'POST') {
+        const form = new URLSearchParams(await readBody(req));
+        const username = form.get('username') ?? '';
+        const u = data.users.find((x) => x.username === username && x.password === (form.get('password') ?? ''));
+        const next = form.get('next') ?? url.searchParams.get('next') ?? '';
+        if (!u) return sendHtml(res, 401, loginPage({ error: 'Invalid username or password.', next, username }));
+        const token = randomBytes(24).toString('base64url');
+        sessions.set(token, { userId: u.id, expiresAt: config.sessionLifetimeSec > 0 ? Date.now() + config.sessionLifetimeSec * 1000 : null });
+        return redirect(res, 303, safeNext(next), { 'Set-Cookie': `session=${token}; HttpOnly; SameSite=Lax; Path=/` });
+      }
+      return sendHtml(res, 200, loginPage({ next: url.searchParams.get('next') ?? '' }));
+    }
+    if (path === '/logout') {
+      const token = parseCookies(req.headers.cookie).session;
+      if (token) sessions.delete(token);
+      return redirect(res, 303, '/login', { 'Set-Cookie': 'session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0' });
+    }
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+
+    const partial = req.headers['x-partial'] === '1';
+    const user = userOf(req);
+    if (!user) {
+      if (partial) return sendJson(res, 401, { error: 'unauthenticated', message: 'Sign in again.' });
+      return redirect(res, 302, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'Method not allowed.');
+
+    const render = (): RenderedPage => {
+      try {
+        if (path === '/') {
+          const visible = new Set(visibleWorkflows(user).map((w) => w.id));
+          return homePage({ user, workflows: visibleWorkflows(user) }, data.executions.filter((e) => visible.has(e.workflowId)).slice(0, 10).map(current));
+        }
+        let m = /^\/develop\/workflows\/([^/]+)$/.exec(path);
+        if (m) {
+          const w = workflowFor(user, decodeSegment(m[1]));
+          const order = url.searchParams.get('order');
+          return workflowPage(w, order && w.casesOfOrder(order) ? order : null);
+        }
+        m = /^\/workflows\/([^/]+)\/executions$/.exec(path);
+        if (m) {
+          const w = workflowFor(user, decodeSegment(m[1]));
+          return executionsPage(w, w.executions.map(current));
+        }
+        m = /^\/workflows\/([^/]+)\/executions\/([^/]+)$/.exec(path);
+        if (m) {
+          const w = workflowFor(user, decodeSegment(m[1]));
+          const { e } = executionFor(user, decodeSegment(m[2]));
+          if (e.workflowId !== w.id) throw new HttpError(404, 'not_found', 'No such execution in this workflow.');
+          return executionPage(w, e);
+        }
+        return errorPage(404, 'Page not found', `Nothing at ${path}.`);
+      } catch (err) {
+        if (err instanceof HttpError) return errorPage(err.status, err.status === 403 ? 'No access' : 'Not found', err.message);
+        throw err;
+      }
+    };
+    const page = render();
+    const status = page.status ?? 200;
+    if (partial) return sendJson(res, status, { title: page.title, main: page.main }, { Vary: 'X-Partial' });
+    return sendHtml(res, status, fullPage({ user, workflows: visibleWorkflows(user) }, page), { Vary: 'X-Partial' });
+  }
+
+  // ----- server -------------------------------------------------------------------------------
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://platform.local');
+    const handler = url.pathname.startsWith('/api/v1/') ? api : url.pathname.startsWith('/__admin/') ? admin : pages;
+    handler(req, res, url).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.code, message: err.message }, err.headers);
+      if (err instanceof BadRequest) return sendJson(res, 400, { error: err.code, message: err.message });
+      console.error('[site] internal error', err);
+      sendJson(res, 500, { error: 'internal_error', message: String((err as Error)?.message ?? err) });
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1'].includes(config.host);
+  const url = `http://${local ? 'localhost' : config.host}:${port}`;
+
+  return {
+    url,
+    port,
+    config,
+    setConfig,
+    stats: () => structuredClone(stats),
+    resetStats,
+    expireSessions: () => sessions.clear(),
+    finishExecution,
+    data: () => data,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+// ----- main ---------------------------------------------------------------------------------
+
+function isMain(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  let config: SiteConfig;
+  try {
+    config = configFromArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  const site = await startSite(config);
+  const demo = site.data().users[0];
+  console.log(`Reference platform on ${site.url} (user ${demo.username} / password ${demo.password})`);
+  const stop = async (signal: string) => {
+    console.log(`\n${signal}: closing the reference platform`);
+    await site.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
