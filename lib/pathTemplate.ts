@@ -174,6 +174,10 @@ export interface TemplateError {
 export type ParseResult = { ok: true; template: PathTemplate } | { ok: false; errors: TemplateError[] };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `${TOKEN}` at `lastIndex` (sticky). */
+const DOLLAR_TOKEN = /\$\{([^{}]*)\}/y;
+/** `{ NAME }` at `lastIndex` (sticky): a variable written with single braces. */
+const SINGLE_BRACE_VARIABLE = /\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/y;
 
 /** Levenshtein distance (small strings only). */
 function editDistance(a: string, b: string): number {
@@ -262,7 +266,8 @@ function checkExpression(inner: string, at: number, whole: [number, number]): Te
 }
 
 interface Token {
-  kind: 'text' | 'variable';
+  /** `invalid`: an erroneous part, kept so the path checks see segments right. */
+  kind: 'text' | 'variable' | 'invalid';
   text: string;
   start: number;
   name?: VariableName;
@@ -281,19 +286,17 @@ export function parsePathTemplate(text: string): ParseResult {
   const tokens: Token[] = [];
   let literal = '';
   let literalStart = 0;
-  const flush = (at: number) => {
+  const flush = () => {
     if (literal) tokens.push({ kind: 'text', text: literal, start: literalStart });
     literal = '';
-    literalStart = at;
   };
-  /** Erroneous parts are tokens too (as text that isn't checked for paths), so segments stay right. */
-  const bad = (start: number, end: number) => tokens.push({ kind: 'variable', text: text.slice(start, end), start });
+  const bad = (start: number, end: number) => tokens.push({ kind: 'invalid', text: text.slice(start, end), start });
 
   let i = 0;
   while (i < text.length) {
     const two = text.slice(i, i + 2);
     if (two === '{{') {
-      flush(i);
+      flush();
       const close = text.indexOf('}}', i + 2);
       const nextOpen = text.indexOf('{{', i + 2);
       if (close < 0 || (nextOpen >= 0 && nextOpen < close)) {
@@ -301,7 +304,6 @@ export function parsePathTemplate(text: string): ParseResult {
         errors.push({ message: 'Unclosed {{: close the variable with }}.', start: i, end });
         bad(i, end);
         i = end;
-        literalStart = i;
         continue;
       }
       const inner = text.slice(i + 2, close);
@@ -321,11 +323,10 @@ export function parsePathTemplate(text: string): ParseResult {
       if (name) tokens.push({ kind: 'variable', text: text.slice(i, close + 2), start: i, name });
       else bad(i, close + 2);
       i = close + 2;
-      literalStart = i;
       continue;
     }
     if (two === '{%') {
-      flush(i);
+      flush();
       const close = text.indexOf('%}', i + 2);
       const end = close < 0 ? i + 2 : close + 2;
       errors.push({
@@ -335,33 +336,32 @@ export function parsePathTemplate(text: string): ParseResult {
       });
       bad(i, end);
       i = end;
-      literalStart = i;
       continue;
     }
     if (two === '${') {
-      flush(i);
-      const m = /^\$\{([^{}]*)\}/.exec(text.slice(i));
+      flush();
+      DOLLAR_TOKEN.lastIndex = i;
+      const m = DOLLAR_TOKEN.exec(text);
       const end = m ? i + m[0].length : i + 2;
       const name = m?.[1].trim() ?? '';
       const hint = isVariableName(name.toUpperCase()) ? `write {{ ${name.toUpperCase()} }}` : 'variables are written {{ NAME }}';
       errors.push({ message: `\${TOKEN} syntax isn't supported: ${hint}.`, start: i, end });
       bad(i, end);
       i = end;
-      literalStart = i;
       continue;
     }
     if (two === '}}') {
-      flush(i);
+      flush();
       errors.push({ message: 'Unmatched }}: a variable starts with {{.', start: i, end: i + 2 });
       bad(i, i + 2);
       i += 2;
-      literalStart = i;
       continue;
     }
     const ch = text[i];
     if (ch === '{' || ch === '}') {
-      flush(i);
-      const single = ch === '{' ? /^\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}/.exec(text.slice(i)) : null;
+      flush();
+      SINGLE_BRACE_VARIABLE.lastIndex = i;
+      const single = ch === '{' ? SINGLE_BRACE_VARIABLE.exec(text) : null;
       if (single) {
         const name = single[1].toUpperCase();
         const hint = isVariableName(name) ? `{{ ${name} }}` : '{{ NAME }}';
@@ -377,22 +377,21 @@ export function parsePathTemplate(text: string): ParseResult {
         bad(i, i + 1);
         i += 1;
       }
-      literalStart = i;
       continue;
     }
     if (literal === '') literalStart = i;
     literal += ch;
     i++;
   }
-  flush(text.length);
+  flush();
 
   errors.push(...unsafePathErrors(tokens));
   if (errors.length) {
     errors.sort((a, b) => a.start - b.start || a.end - b.end);
     return { ok: false, errors };
   }
-  const parts: TemplatePart[] = tokens.map((t) =>
-    t.kind === 'text' ? { kind: 'text', text: t.text } : { kind: 'variable', name: t.name! },
+  const parts = tokens.map(
+    (t): TemplatePart => (t.kind === 'text' ? { kind: 'text', text: t.text } : { kind: 'variable', name: t.name! }),
   );
   return { ok: true, template: { source: text, parts } };
 }

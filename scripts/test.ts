@@ -17,7 +17,7 @@ function run(label: string, cmd: string, args: string[]) {
 
 ensureChromium();
 run('build', 'npx', ['wxt', 'build']);
-run('build (Firefox)', 'npx', ['wxt', 'build', '-b', 'firefox']);
+run('build (Firefox)', 'npx', ['wxt', 'build', '-b', 'firefox', '--mv3']);
 run('type-check', 'npx', ['tsc', '--noEmit']);
 run('unit tests', 'npx', ['vitest', 'run']);
 run('e2e tests', 'npx', ['playwright', 'test', ...process.argv.slice(2)]);

@@ -62,6 +62,7 @@ test('an export survives the service worker being stopped mid-way (no Playwright
     // Stopped while the export still had files to fetch.
     expect(site.stats().fileRequests).toBeLessThan(60);
     await internals.send('Page.close').catch(() => {});
+    site.setConfig({ latencyMs: 0 });
 
     // The engine's next message wakes the worker, which saves the archive.
     const want = await expectedArchive('3', null, '');

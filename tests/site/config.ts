@@ -18,6 +18,11 @@ export interface SiteConfig {
   /** Bytes of each file of the scale workflow; generated on the fly, never stored. */
   scaleFileSize: number;
   scaleSubmissionsPerCase: number;
+  /**
+   * 0: every scale file has its own bytes. N > 0: only N distinct contents (file n has the bytes of
+   * content n % N), so the SHA-256 of multi-GB files is computed N times only (benchmarks).
+   */
+  scaleDistinctContents: number;
   /** Steps of the big execution ("3002"). */
   executionSteps: number;
   /** Bytes of each step output of the big execution. */
@@ -52,6 +57,7 @@ export const defaultConfig: SiteConfig = {
   scaleFilesPerCase: 3,
   scaleFileSize: 65536,
   scaleSubmissionsPerCase: 2,
+  scaleDistinctContents: 0,
   executionSteps: 50,
   stepOutputSize: 2000,
   hugeStepOutputSize: 5 * 1024 * 1024,
@@ -73,6 +79,7 @@ export const DATA_KNOBS: readonly (keyof SiteConfig)[] = [
   'scaleFilesPerCase',
   'scaleFileSize',
   'scaleSubmissionsPerCase',
+  'scaleDistinctContents',
   'executionSteps',
   'stepOutputSize',
   'hugeStepOutputSize',
@@ -112,7 +119,7 @@ export function validateConfig(c: SiteConfig): SiteConfig {
   for (const k of ['fail500', 'fail429', 'fail503', 'failCut'] as const) {
     if (!(c[k] >= 0 && c[k] <= 1)) throw new Error(`${k} must be within 0..1`);
   }
-  for (const k of ['scaleCases', 'scaleFilesPerCase', 'scaleFileSize', 'scaleSubmissionsPerCase', 'executionSteps', 'stepOutputSize', 'hugeStepOutputSize', 'retryAfterSeconds', 'sessionLifetimeSec', 'latencyMs', 'runningExecutionSec'] as const) {
+  for (const k of ['scaleCases', 'scaleFilesPerCase', 'scaleFileSize', 'scaleSubmissionsPerCase', 'scaleDistinctContents', 'executionSteps', 'stepOutputSize', 'hugeStepOutputSize', 'retryAfterSeconds', 'sessionLifetimeSec', 'latencyMs', 'runningExecutionSec'] as const) {
     if (!(Number.isFinite(c[k]) && c[k] >= 0)) throw new Error(`${k} must be a number >= 0`);
   }
   if (c.scaleCases > 10_000_000) throw new Error('scaleCases at most 10,000,000');

@@ -123,11 +123,15 @@ export function uuidFrom(...parts: (number | string)[]): string {
   return `${hex(a, 8)}-${hex(b >>> 16, 4)}-4${hex(b, 3)}-${'89ab'[c & 3]}${hex(c >>> 8, 3)}-${hex(c >>> 20, 4)}${hex(d, 8)}`;
 }
 
-/** Scale files encode their number in the last 12 hex digits so they are found without a table. */
+/** Scale files encode their number (masked) in the last 8 hex digits so they are found without a table. */
 function scaleFileUuid(seed: number, n: number): string {
   const a = hash32(seed, 'scale-file', n);
   const b = hash32(seed, 'scale-file', n, 'b');
-  return `${hex(a, 8)}-${hex(b >>> 16, 4)}-4${hex(b, 3)}-a${hex(a ^ b, 3)}-${n.toString(16).padStart(12, '0')}`;
+  return `${hex(a, 8)}-${hex(b >>> 16, 4)}-4${hex(b, 3)}-a${hex(a ^ b, 3)}-${hex(a >>> 7, 4)}${hex((n ^ hash32(seed, 'scale-mask')) >>> 0, 8)}`;
+}
+function scaleFileNumber(seed: number, uuid: string): number {
+  const m = /-[0-9a-f]{4}([0-9a-f]{8})$/.exec(uuid);
+  return m ? (parseInt(m[1], 16) ^ hash32(seed, 'scale-mask')) >>> 0 : -1;
 }
 
 const SHORT_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -546,7 +550,7 @@ function buildEagerWorkflow(opts: {
 // The dataset
 // ---------------------------------------------------------------------------------------------
 
-export function generateData(config: Pick<SiteConfig, 'seed' | 'plainNames' | 'scaleCases' | 'scaleFilesPerCase' | 'scaleFileSize' | 'scaleSubmissionsPerCase' | 'executionSteps' | 'stepOutputSize' | 'hugeStepOutputSize'>): Dataset {
+export function generateData(config: Pick<SiteConfig, 'seed' | 'plainNames' | 'scaleCases' | 'scaleFilesPerCase' | 'scaleFileSize' | 'scaleSubmissionsPerCase' | 'scaleDistinctContents' | 'executionSteps' | 'stepOutputSize' | 'hugeStepOutputSize'>): Dataset {
   const seed = config.seed;
   const plain = config.plainNames;
   const N = (awkward: string, plainText: string) => (plain ? plainText : awkward);
@@ -570,7 +574,7 @@ export function generateData(config: Pick<SiteConfig, 'seed' | 'plainNames' | 's
 
   const w1Executions = [
     ex('1006', '1', 'running', t0 + 10 * DAY, withStatus(w1Steps, ['success', 'success', 'success', 'success', 'success', 'running']).slice(0, 6), 'running: turns to success after runningExecutionSec or /__admin/executions/1006/finish', w1Steps),
-    ex('1005', '1', 'success', t0 + 8 * DAY, w1Steps, 'success; awkward step names, "Retry loop" ×3, raw HTML/script in outputs'),
+    ex('1005', '1', 'success', t0 + 8 * DAY, w1Steps, 'success; awkward step names, "Retry loop" x3, raw HTML/script in outputs'),
     ex('1004', '1', 'failed', t0 + 6 * DAY, withStatus(w1Steps, ['success', 'success', 'success', 'failed', 'failed', 'success', 'failed']), 'failed; failed and skipped steps'),
     ex(
       '1003',
@@ -740,7 +744,7 @@ export function generateData(config: Pick<SiteConfig, 'seed' | 'plainNames' | 's
       createdAt: iso(scaleStart + i * MIN + (n % perCase) * 1000),
       workflowId: '3',
       caseId: uuidFrom(seed, 'scale-case', i),
-      content: { kind: 'blocks', seed: hash32(seed, 'scale-bytes', n), size: config.scaleFileSize },
+      content: { kind: 'blocks', seed: hash32(seed, 'scale-bytes', config.scaleDistinctContents > 0 ? n % config.scaleDistinctContents : n), size: config.scaleFileSize },
     };
   };
   const scaleCase = (i: number): SiteCase => {
@@ -805,10 +809,8 @@ export function generateData(config: Pick<SiteConfig, 'seed' | 'plainNames' | 's
     file: (uuid) => {
       const f = filesByUuid.get(uuid);
       if (f) return f;
-      const m = /-([0-9a-f]{12})$/.exec(uuid);
-      if (!m) return undefined;
-      const n = parseInt(m[1], 16);
-      if (n >= nFiles || scaleFileUuid(seed, n) !== uuid) return undefined;
+      const n = scaleFileNumber(seed, uuid);
+      if (n < 0 || n >= nFiles || scaleFileUuid(seed, n) !== uuid) return undefined;
       return scaleFile(n);
     },
   };

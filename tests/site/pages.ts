@@ -75,11 +75,13 @@ main { max-width:1180px; margin:0 auto; padding:24px 20px 48px; }
 .filters .count { margin-left:auto; color:var(--muted); }
 table { width:100%; border-collapse:collapse; }
 th, td { text-align:left; padding:9px 14px; border-bottom:1px solid var(--border); vertical-align:top; }
-th { font-size:12px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); font-weight:600; background:#fafbfc; }
+th { white-space:nowrap; font-size:12px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); font-weight:600; background:#fafbfc; }
 tr:last-child td { border-bottom:0; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 td.row-actions { white-space:nowrap; text-align:right; }
 td .files { color:var(--muted); font-size:13px; max-width:380px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
+.clip { display:block; max-width:260px; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
+h1 code { font-size:0.85em; font-weight:600; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:12.5px; }
 .badge { display:inline-block; padding:2px 9px; border-radius:999px; font-size:12px; font-weight:600; background:#eef0f4; color:#4b5563; }
 .status-success { background:#e3f6ea; color:#17753a; } .status-failed { background:#fde8e8; color:#b42323; }
@@ -171,7 +173,7 @@ export const SCRIPT = `
     const page = await res.json();
     const body = m.querySelector('#cases-body');
     body.innerHTML = page.items.map((c) => '<tr data-case-id="' + esc(c.id) + '"><td><code>' + esc(c.shortId) + '</code></td><td>' + esc(c.externalId || '—') +
-      '</td><td>' + esc(c.entityExternalId || '—') + '</td><td>' + esc(c.orderId ? orders[c.orderId] || c.orderId : '—') + '</td><td class="num">' + c.files.length +
+      '</td><td>' + esc(c.entityExternalId || '—') + '</td><td><span class="clip">' + esc(c.orderId ? orders[c.orderId] || c.orderId : '—') + '</span></td><td class="num">' + c.files.length +
       '</td><td><div class="files">' + esc(c.files.map((f) => f.originalFilename).join(', ')) + '</div></td></tr>').join('') ||
       '<tr><td colspan="6" class="muted">No cases.</td></tr>';
     const count = m.querySelector('#cases-count');
@@ -312,7 +314,7 @@ export function casesRows(w: SiteWorkflow, orderId: string | null): string {
   for (let k = 0; k < Math.min(CASES_ON_PAGE, list.length); k++) {
     const c = caseJson(w.caseAt(list.at(k)));
     rows.push(
-      `<tr data-case-id="${esc(c.id)}"><td><code>${esc(c.shortId)}</code></td><td>${t(c.externalId ?? '—')}</td><td>${t(c.entityExternalId ?? '—')}</td><td>${t(c.orderId ? orderName.get(c.orderId) : '—')}</td><td class="num">${c.files.length}</td><td><div class="files">${t(c.files.map((f) => f.originalFilename).join(', '))}</div></td></tr>`,
+      `<tr data-case-id="${esc(c.id)}"><td><code>${esc(c.shortId)}</code></td><td><span class="clip">${t(c.externalId ?? '—')}</span></td><td><span class="clip">${t(c.entityExternalId ?? '—')}</span></td><td><span class="clip" title="${esc(c.orderId ? orderName.get(c.orderId) : '')}">${t(c.orderId ? orderName.get(c.orderId) : '—')}</span></td><td class="num">${c.files.length}</td><td><div class="files">${t(c.files.map((f) => f.originalFilename).join(', '))}</div></td></tr>`,
     );
   }
   return rows.join('');
