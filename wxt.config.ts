@@ -14,7 +14,8 @@ export default defineConfig({
   srcDir: '.',
   entrypointsDir: 'entrypoints',
   publicDir: 'public',
-  outDir: '.output',
+  // Parallel checkouts of the e2e suite build into their own folder (WE_OUT_DIR).
+  outDir: process.env.WE_OUT_DIR ?? '.output',
   vite: () => ({
     worker: { format: 'es' },
     define: { __DEFAULT_ORIGINS__: JSON.stringify(defaultOrigins) },

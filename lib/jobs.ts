@@ -1,6 +1,5 @@
 /** Export jobs: what is asked, how far it got, how it ended. Shared by every context. */
 
-export type ExportKind = 'case-files';
 
 export interface CaseFilesRequest {
   kind: 'case-files';
@@ -14,7 +13,40 @@ export interface CaseFilesRequest {
   parallel?: number;
 }
 
-export type ExportRequest = CaseFilesRequest;
+/** Results as CSV (product-spec 1a). */
+export interface CsvRequest {
+  kind: 'csv';
+  origin: string;
+  workflowId: string;
+  orderId: string | null;
+  /** `all`, `submitted` (no drafts), `latest` (newest submitted per reader and case). */
+  submissions: 'all' | 'submitted' | 'latest';
+  /** `long`: one row per submission; `wide`: one row per case. */
+  layout: 'long' | 'wide';
+  bom: boolean;
+}
+
+/** Annotated case files (product-spec 1c): needs an order. */
+export interface AnnotatedCaseFilesRequest {
+  kind: 'annotated-case-files';
+  origin: string;
+  workflowId: string;
+  orderId: string;
+  template: string;
+  parallel?: number;
+}
+
+/** An execution's steps as Markdown or HTML (product-spec 2). */
+export interface ExecutionRequest {
+  kind: 'execution';
+  origin: string;
+  executionId: string;
+  format: 'markdown' | 'html';
+  combine: boolean;
+}
+
+export type ExportRequest = CaseFilesRequest | CsvRequest | AnnotatedCaseFilesRequest | ExecutionRequest;
+export type ExportKind = ExportRequest['kind'];
 
 export type JobPhase = 'queued' | 'running' | 'saving' | 'done' | 'failed' | 'cancelled';
 

@@ -8,10 +8,11 @@ import Papa from 'papaparse';
 import { PlatformClient, endpoints, type CaseFile, type Case, type Order, type Workflow } from '../lib/platform';
 import { parsePathTemplate } from '../lib/pathTemplate';
 import { planCaseFiles } from '../lib/caseFilesPlan';
-import { PathDeduper } from '../lib/naming';
+import { PathDeduper, caseFilesArchiveName } from '../lib/naming';
+import type { ExportContext, ExportOutput } from './exporters';
 import type { CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
 import { emptyProgress } from '../lib/jobs';
-import { openResumableBody, orderedWindow, rangeOpener, type AttemptInfo, type RetryPolicy } from './fetching';
+import { openResumableBody, orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
 
 export const DEFAULT_PARALLEL = 6;
 export const REPORT_NAME = 'export-report.csv';
@@ -60,11 +61,14 @@ export function describeFailure(err: unknown): string {
   return String(err);
 }
 
-export interface RunOptions {
-  fetch: typeof fetch;
-  signal: AbortSignal;
-  onProgress: (p: Progress) => void;
-  policy?: RetryPolicy;
+export type RunOptions = ExportContext;
+
+/** The case-files exporter: `<workflow[-order]-name>_case-files.zip`. */
+export async function exportCaseFiles(request: CaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
+  const client = new PlatformClient({ origin: request.origin, fetch: ctx.fetch, signal: ctx.signal });
+  const workflow = await client.workflow(request.workflowId);
+  const order = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
+  return { filename: caseFilesArchiveName(workflow, order), ...caseFilesZip(request, workflow, ctx) };
 }
 
 /** The ZIP stream of a case-files export; `failed` fills as it goes (final when the stream ends). */

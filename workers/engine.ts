@@ -4,10 +4,8 @@
  * background page in Firefox) turns the finished file into a download.
  */
 import * as Comlink from 'comlink';
-import { PlatformClient } from '../lib/platform';
 import type { ExportRequest, JobResult, Progress } from '../lib/jobs';
-import { caseFilesZip } from './caseFiles';
-import { caseFilesArchiveName } from '../lib/naming';
+import { exporterFor } from './exporters';
 import { listOpfsFiles, removeOpfsFile, writeStreamToOpfs } from './opfs';
 
 /** Progress reports sent to the host at most this often. */
@@ -47,9 +45,7 @@ export const engine = {
       throttled.report(p, force);
     };
     try {
-      const client = new PlatformClient({ origin: request.origin, signal: controller.signal });
-      const workflow = await client.workflow(request.workflowId);
-      const { stream, failed, progress } = caseFilesZip(request, workflow, {
+      const { filename, stream, failed, progress } = await exporterFor(request)(request, {
         fetch: (input, init) => fetch(input, init),
         signal: controller.signal,
         onProgress: (p) => report(p),
@@ -58,8 +54,7 @@ export const engine = {
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
-      const order = workflow.orders.find((o) => o.id === request.orderId) ?? null;
-      return { filename: caseFilesArchiveName(workflow, order), archiveBytes, files: progress.filesDone - failed.length, failed: [...failed] };
+      return { filename, archiveBytes, files: progress.filesDone - failed.length, failed: [...failed] };
     } finally {
       running.delete(jobId);
     }

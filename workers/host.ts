@@ -10,7 +10,14 @@ import type { Engine } from './engine';
 import EngineWorker from './engine?worker';
 import { opfsFile, removeOpfsFile } from './opfs';
 
-export const outputNameOf = (jobId: string) => `${jobId}.zip`;
+export const outputNameOf = (jobId: string) => `${jobId}.part`;
+
+/** The download's type, from its name (a slice of a disk-backed File stays on disk). */
+export function mimeTypeOf(filename: string): string {
+  if (/\.zip$/i.test(filename)) return 'application/zip';
+  if (/\.csv$/i.test(filename)) return 'text/csv';
+  return 'application/octet-stream';
+}
 
 export class EngineHost {
   private engine: Comlink.Remote<Engine> | null = null;
@@ -44,7 +51,9 @@ export class EngineHost {
         Comlink.proxy((progress) => this.emit({ to: 'background', type: 'host/progress', jobId: job.id, progress })),
       )
       .then(async (result) => {
-        const url = URL.createObjectURL(await opfsFile(name));
+        // The OPFS file has no type; without one Chromium may sniff text/plain and rename the download.
+        const file = await opfsFile(name);
+        const url = URL.createObjectURL(file.slice(0, file.size, mimeTypeOf(result.filename)));
         this.urls.set(job.id, url);
         this.emit({ to: 'background', type: 'host/ready', jobId: job.id, url, result });
       })

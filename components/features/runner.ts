@@ -3,9 +3,15 @@ import { pageFromUrl, selectors } from '../../lib/platform';
 import { extensionActions, type ExporterActions } from '../actions';
 import type { Feature } from './feature';
 import { workflowExport } from './workflowExport';
+import { executionExport } from './executionExport';
+import { executionsList } from './executionsList';
 
 /** Every feature, one line each. */
-export const features: Feature[] = [workflowExport];
+export const features: Feature[] = [
+  workflowExport,
+  executionExport,
+  executionsList,
+];
 
 export const HOST_TAG = 'workflow-exporter';
 

@@ -12,7 +12,7 @@ type Page = import('@playwright/test').Page;
 test('default names: no order, no template', async ({ page, sw, profile }) => {
   await page.goto(`${ORIGIN}/develop/workflows/1`);
   const ui = exporterUi(page);
-  await expect(ui.getByRole('button', { name: 'Export CSV', exact: true })).toBeDisabled();
+  await expect(ui.getByRole('button', { name: 'Export CSV', exact: true })).toBeEnabled();
   await expect(ui.getByRole('button', { name: 'Export annotated case files', exact: true })).toBeDisabled();
   await expect(ui.getByRole('button', { name: 'Export annotated case files', exact: true })).toHaveAccessibleDescription(/not available/);
   await page.screenshot({ path: join(ROOT, 'docs/workflow-page.png') });

@@ -14,9 +14,12 @@ import { planCaseFiles } from '../../lib/caseFilesPlan';
 import { PathDeduper, caseFilesArchiveName } from '../../lib/naming';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const EXTENSION_DIR = join(ROOT, '.output/chrome-mv3');
+/** The built extension (`WE_OUT_DIR` when a build went elsewhere). */
+export const EXTENSION_DIR = join(ROOT, process.env.WE_OUT_DIR ?? '.output', 'chrome-mv3');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SITE_PORT = 4400;
+/** The reference platform's port: the build's default origin unless E2E_PORT says otherwise
+ * (then build with `WE_ORIGINS=http://localhost:<port>` so the extension serves it). */
+export const SITE_PORT = Number(process.env.E2E_PORT ?? 4400);
 export const ORIGIN = `http://localhost:${SITE_PORT}`;
 export const TMP = join(ROOT, 'tests/.tmp');
 

@@ -28,6 +28,8 @@ test('cancel mid-export stops every request and leaves nothing behind', async ({
   await dialog.getByRole('button', { name: 'Download files' }).click();
   await expect(dialog.getByRole('status')).toContainText(/[1-9]\d* of \d+/, { timeout: 30_000 });
   await expect.poll(() => site.stats().fileBytesSent, { timeout: 30_000 }).toBeGreaterThan(32 * 1024 * 1024);
+  // The toolbar badge shows the progress too.
+  await expect.poll(() => sw.evaluate(() => chrome.action.getBadgeText({}))).toMatch(/^\d+%$/);
   await dialog.getByRole('button', { name: 'Cancel export' }).click();
   await expect(dialog.getByRole('status')).toContainText('Export cancelled');
   await expect.poll(() => site.stats().inFlightFileRequests, { timeout: 10_000 }).toBe(0);
@@ -35,6 +37,7 @@ test('cancel mid-export stops every request and leaves nothing behind', async ({
   await page.waitForTimeout(1500);
   expect(site.stats().fileRequests).toBe(sent);
   expect(await listDownloads(sw)).toEqual([]);
+  await expect.poll(() => sw.evaluate(() => chrome.action.getBadgeText({}))).toBe('');
   expect(filesIn(profile.downloads)).toEqual([]);
   // Nothing left in the extension's private file system either.
   const ext = await context.newPage();

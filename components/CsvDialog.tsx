@@ -1,0 +1,183 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { JSX } from 'preact';
+import { browser } from 'wxt/browser';
+import { PlatformClient, type Workflow } from '../lib/platform';
+import { csvOptionsFrom, DEFAULT_CSV_OPTIONS, type CsvOptions, type LayoutOption, type SubmissionsOption } from '../lib/csvResults';
+import { isJobActive, type JobState } from '../lib/jobs';
+import type { ExporterActions } from './actions';
+import { Dialog } from './Dialog';
+import { JobProgress } from './JobProgress';
+
+/** Where the last choices are kept (`chrome.storage.local`). */
+export const CSV_OPTIONS_KEY = 'csvOptions';
+
+const SUBMISSIONS: { value: SubmissionsOption; label: string; help: string }[] = [
+  { value: 'all', label: 'All', help: 'every submission, drafts included' },
+  { value: 'submitted', label: 'Submitted only', help: 'no drafts' },
+  { value: 'latest', label: 'Latest per reader', help: 'the newest submitted one of each reader, per case' },
+];
+const LAYOUTS: { value: LayoutOption; label: string; help: string }[] = [
+  { value: 'long', label: 'One row per submission', help: '' },
+  { value: 'wide', label: 'One row per case', help: 'its submissions side by side' },
+];
+
+const fieldset: JSX.CSSProperties = { border: '1px solid var(--we-border)', borderRadius: '8px', padding: '8px 12px 10px', margin: '0 0 10px' };
+const legend: JSX.CSSProperties = { fontWeight: 600, padding: '0 4px' };
+const choices: JSX.CSSProperties = { display: 'flex', flexWrap: 'wrap', gap: '6px 18px' };
+const choice: JSX.CSSProperties = { display: 'inline-flex', alignItems: 'baseline', gap: '6px', cursor: 'pointer' };
+const hint: JSX.CSSProperties = { color: 'var(--we-muted)', fontSize: '12px' };
+
+export interface CsvDialogProps {
+  origin: string;
+  workflowId: string;
+  orderId: string | null;
+  actions: ExporterActions;
+  onClose: () => void;
+}
+
+/** "Export CSV": submissions and layout options, BOM, download (product spec 1a). */
+export function CsvDialog(props: CsvDialogProps) {
+  const [options, setOptions] = useState<CsvOptions>(DEFAULT_CSV_OPTIONS);
+  const touched = useRef(false);
+  const [workflow, setWorkflow] = useState<Workflow | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [updates, setUpdates] = useState<Record<string, JobState>>({});
+  const [startError, setStartError] = useState<string | null>(null);
+
+  useEffect(() => {
+    new PlatformClient({ origin: props.origin }).workflow(props.workflowId).then(setWorkflow, (err: Error) => setLoadError(err.message));
+  }, [props.origin, props.workflowId]);
+
+  // The last choices; a choice made before they load wins.
+  useEffect(() => {
+    browser.storage.local.get(CSV_OPTIONS_KEY).then(
+      (got) => {
+        if (!touched.current) setOptions(csvOptionsFrom((got as Record<string, unknown>)[CSV_OPTIONS_KEY]));
+      },
+      () => {},
+    );
+  }, []);
+
+  const choose = (patch: Partial<CsvOptions>) => {
+    touched.current = true;
+    const next = { ...options, ...patch };
+    setOptions(next);
+    void browser.storage.local.set({ [CSV_OPTIONS_KEY]: next }).catch(() => {});
+  };
+
+  // Keep every update: the first may arrive before startExport answers.
+  useEffect(() => props.actions.onJobUpdate((j) => setUpdates((u) => ({ ...u, [j.id]: j }))), [props.actions]);
+  const job = jobId ? (updates[jobId] ?? null) : null;
+  const running = jobId !== null && (!job || isJobActive(job));
+
+  const start = async () => {
+    setStartError(null);
+    void browser.storage.local.set({ [CSV_OPTIONS_KEY]: options }).catch(() => {});
+    try {
+      const reply = await props.actions.startExport({
+        kind: 'csv',
+        origin: props.origin,
+        workflowId: props.workflowId,
+        orderId: props.orderId,
+        submissions: options.submissions,
+        layout: options.layout,
+        bom: options.bom,
+      });
+      setJobId(reply.jobId);
+    } catch (err) {
+      setStartError((err as Error).message);
+    }
+  };
+
+  const orderName = workflow && props.orderId ? workflow.orders.find((o) => o.id === props.orderId)?.name : null;
+
+  return (
+    <Dialog title="Export CSV" onClose={props.onClose}>
+      <p class="we-scope">
+        {workflow ? (
+          <>
+            <strong>{workflow.name}</strong>
+            {orderName ? <> · order <strong>{orderName}</strong></> : <> · all cases</>}
+          </>
+        ) : loadError ? (
+          <span class="we-error" role="alert">
+            Could not load the workflow: {loadError}
+          </span>
+        ) : (
+          'Loading…'
+        )}
+      </p>
+      <fieldset style={fieldset} disabled={running}>
+        <legend style={legend}>Submissions</legend>
+        <div style={choices}>
+          {SUBMISSIONS.map((o) => (
+            <span style={choice}>
+              <label style={choice}>
+                <input
+                  type="radio"
+                  name="we-csv-submissions"
+                  value={o.value}
+                  checked={options.submissions === o.value}
+                  aria-describedby={`we-csv-sub-${o.value}`}
+                  onChange={() => choose({ submissions: o.value })}
+                />
+                {o.label}
+              </label>
+              <span id={`we-csv-sub-${o.value}`} style={hint}>
+                ({o.help})
+              </span>
+            </span>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset style={fieldset} disabled={running}>
+        <legend style={legend}>Layout</legend>
+        <div style={choices}>
+          {LAYOUTS.map((o) => (
+            <span style={choice}>
+              <label style={choice}>
+                <input
+                  type="radio"
+                  name="we-csv-layout"
+                  value={o.value}
+                  checked={options.layout === o.value}
+                  aria-describedby={o.help ? `we-csv-layout-${o.value}` : undefined}
+                  onChange={() => choose({ layout: o.value })}
+                />
+                {o.label}
+              </label>
+              {o.help && (
+                <span id={`we-csv-layout-${o.value}`} style={hint}>
+                  ({o.help})
+                </span>
+              )}
+            </span>
+          ))}
+        </div>
+      </fieldset>
+      <label style={{ ...choice, margin: '2px 0 4px' }}>
+        <input type="checkbox" checked={options.bom} disabled={running} onChange={(e) => choose({ bom: (e.target as HTMLInputElement).checked })} />
+        Add UTF-8 BOM for Excel
+      </label>
+      <p class="we-help">
+        One column per question, then one per case metadata key (<code>meta.…</code>); dates in UTC; cells a spreadsheet
+        would run as a formula start with <code>'</code>.
+      </p>
+      {startError && (
+        <p class="we-error" role="alert">
+          {startError}
+        </p>
+      )}
+      {job && <JobProgress job={job} onCancel={() => props.actions.cancelExport(job.id)} />}
+      <footer class="we-dialog-footer">
+        <button type="button" class="we-button" onClick={props.onClose}>
+          Close
+        </button>
+        <button type="button" class="we-button we-primary" disabled={running} onClick={start}>
+          Download
+        </button>
+      </footer>
+    </Dialog>
+  );
+}

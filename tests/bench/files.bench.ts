@@ -1,0 +1,98 @@
+/**
+ * Case-files bench: the extension's export next to `curl --parallel --parallel-max 6` of the same
+ * URLs to disk, in one run, with peak memory growth of Chromium's processes.
+ *
+ *   npx tsx tests/bench/files.bench.ts                 large:2G and small
+ *   BENCH_FILES="large:0.5G,large:2G,small" npx tsx tests/bench/files.bench.ts
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSite } from '../site/server';
+import { parseSize } from '../site/config';
+import { apiClient, ORIGIN, SITE_PORT, TMP, cleanup } from '../e2e/harness';
+import type { Case, Page } from '../../lib/platform';
+import { MB, fmtMB, fmtS, openBrowser, timeExport } from './lib';
+
+interface FilesCase {
+  name: string;
+  cases: number;
+  filesPerCase: number;
+  fileSize: number;
+}
+
+function parseCases(spec: string): FilesCase[] {
+  return spec.split(',').map((s) => {
+    const [kind, size] = s.trim().split(':');
+    if (kind === 'small') return { name: 'small files (20,000 × 8 KB)', cases: 10_000, filesPerCase: 2, fileSize: 8 * 1024 };
+    const total = parseSize(size ?? '2G');
+    return { name: `large files (${size ?? '2G'} in 500 files)`, cases: 250, filesPerCase: 2, fileSize: Math.floor(total / 500) };
+  });
+}
+
+async function fileUrls(cookieFetch: typeof fetch): Promise<string[]> {
+  const urls: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = (await (await cookieFetch(`/api/v1/workflows/3/cases?limit=500${cursor ? `&cursor=${cursor}` : ''}`)).json()) as Page<Case>;
+    for (const c of page.items) for (const f of c.files) urls.push(`${ORIGIN}/api/v1/files/${f.uuid}/content`);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return urls;
+}
+
+/** curl runs in a child process, asynchronously: the reference platform lives in this process. */
+async function curlParallel(urls: string[], cookie: string, dir: string): Promise<number> {
+  mkdirSync(dir, { recursive: true });
+  const cfg = join(dir, 'curl.cfg');
+  writeFileSync(cfg, urls.map((u, i) => `url = "${u}"\noutput = "${join(dir, `f${i}`)}"\n`).join(''));
+  const t0 = Date.now();
+  const status = await new Promise<number | null>((resolve) =>
+    spawn('curl', ['--parallel', '--parallel-max', '6', '--no-progress-meter', '-f', '-b', cookie, '-K', cfg], { stdio: 'inherit' }).on(
+      'exit',
+      resolve,
+    ),
+  );
+  const ms = Date.now() - t0;
+  if (status !== 0) throw new Error(`curl failed: ${status}`);
+  rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,small') {
+  const site = await startSite({ port: SITE_PORT, scaleDistinctContents: 4 });
+  const lines: string[] = [];
+  try {
+    for (const c of parseCases(spec)) {
+      site.setConfig({ scaleCases: c.cases, scaleFilesPerCase: c.filesPerCase, scaleFileSize: c.fileSize, scaleDistinctContents: 4 });
+      const api = await apiClient();
+      const urls = await fileUrls(api.fetch);
+      const totalBytes = urls.length * c.fileSize;
+      const curlMs = await curlParallel(urls, api.cookie, join(TMP, 'bench-curl'));
+      const b = await openBrowser('files');
+      try {
+        await b.page.goto(`${ORIGIN}/develop/workflows/3`);
+        const run = await timeExport(b, async () => {
+          await b.page.locator('workflow-exporter').getByRole('button', { name: 'Export case files', exact: true }).click();
+          await b.page.getByRole('dialog', { name: 'Export case files' }).getByRole('button', { name: 'Download files' }).click();
+        });
+        if (run.item.state !== 'complete') throw new Error(`export did not complete: ${JSON.stringify(run.item)}`);
+        const line =
+          `${c.name}: extension ${fmtS(run.ms)}, curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, ` +
+          `${(totalBytes / MB / (run.ms / 1000)).toFixed(0)} MB/s, ${(urls.length / (run.ms / 1000)).toFixed(0)} files/s, ` +
+          `first progress ${run.firstProgressMs} ms, peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)})`;
+        console.log(line);
+        lines.push(line);
+        rmSync(run.item.filename, { force: true });
+      } finally {
+        await b.context.close();
+        cleanup(b.profile.dir);
+      }
+    }
+  } finally {
+    await site.close();
+  }
+  return lines;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchFiles();

@@ -1,0 +1,256 @@
+/**
+ * The results-as-CSV exporter (product spec 1a): `<workflow[-order]-name>_results.csv`, streamed.
+ * Runs in the worker; in Node tests with a fake fetch. The rules of each cell are in
+ * `lib/csvResults.ts`; papaparse quotes one batch of rows (one page of submissions) at a time.
+ *
+ * The pipeline, every list read page by page (500 a page, the next page fetched while the current
+ * one is written):
+ * 1. **Cases.** The header needs the union of metadata keys over all cases before the first row, so
+ *    the cases are listed first. Of each case only a compact {@link CaseRecord} is kept (order name,
+ *    ids, formatted meta values; no files): memory grows with the number of cases, a few dozen
+ *    bytes each, never with submissions.
+ * 2. **Submissions, first pass** — only for `latest` or the wide layout:
+ *    - `latest` keeps one `{id, time}` per (case, reader) pair to know each pair's winner, since
+ *      submissions are not guaranteed to come sorted by case or date;
+ *    - the wide layout counts the selected submissions of every case (one number per case): the
+ *      largest count gives the number of column groups in the header, and each case's count says
+ *      when its row is complete.
+ * 3. **Header**, then **submissions, writing pass**: each page's selected submissions become rows
+ *    and are written at once (long layout). In the wide layout a case's submissions are held, as
+ *    cells, only until the case has as many as the first pass counted; rows come out in the order of
+ *    the case list, so a finished row also waits for earlier cases still open. With the platform's
+ *    paging (submissions grouped by case, in case order) that is one case at a time; memory grows
+ *    only when submissions of many cases are interleaved. Whatever is still open at the end is
+ *    written as it is (the data changed between the passes).
+ *
+ * Page requests are retried on 429/503 (after `Retry-After`), 500 and network errors; any other
+ * error ends the export with the platform's message (no partial file is kept: the engine removes it).
+ * Progress: `filesDone`/`filesTotal` count case visits (each case once per pass over the
+ * submissions, so the bar moves evenly); `bytesDone` is CSV bytes written and `bytesTotal` an
+ * estimate from the fraction done. When the file is complete, `filesDone` = `filesTotal` = the
+ * number of data rows and `listingDone` is set.
+ */
+import Papa from 'papaparse';
+import { PlatformClient, errorFromResponse, type Question, type Submission, type Workflow } from '../lib/platform';
+import {
+  CSV_NEWLINE,
+  MetaKeys,
+  LatestSubmissions,
+  UTF8_BOM,
+  caseRecord,
+  csvColumns,
+  longRow,
+  orderNames,
+  passesStatus,
+  submissionCells,
+  unknownCaseRecord,
+  wideRow,
+  type CaseRecord,
+  type CsvTable,
+} from '../lib/csvResults';
+import { resultsCsvName } from '../lib/naming';
+import { emptyProgress, type CsvRequest, type Progress } from '../lib/jobs';
+import { withRetries, type RetryPolicy } from './fetching';
+import type { ExportContext, ExportOutput } from './exporters';
+
+/** A fetch that retries transient answers (429, 503, 5xx) and network errors; other answers are returned as they are. */
+export function retryingFetch(fetchImpl: typeof fetch, policy: RetryPolicy | undefined, signal: AbortSignal): typeof fetch {
+  return (input, init) =>
+    withRetries(
+      async () => {
+        const res = await fetchImpl(input, init);
+        if (res.status === 429 || res.status === 503 || res.status >= 500) throw await errorFromResponse(res);
+        return res;
+      },
+      { policy, signal },
+    );
+}
+
+/** Reads `source` one item ahead: the next page is on its way while the current one is written. */
+export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  let finished = false;
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) {
+        finished = true;
+        return;
+      }
+      next = it.next();
+      next.catch(() => {}); // surfaces when awaited; never unhandled
+      yield r.value;
+    }
+  } finally {
+    if (!finished) void it.return?.(undefined)?.catch(() => {});
+  }
+}
+
+const unparse = (rows: string[][]): string => Papa.unparse(rows, { newline: CSV_NEWLINE, quotes: false }) + CSV_NEWLINE;
+
+/** The results-as-CSV exporter. */
+export async function exportCsv(request: CsvRequest, ctx: ExportContext): Promise<ExportOutput> {
+  const client = new PlatformClient({ origin: request.origin, fetch: retryingFetch(ctx.fetch, ctx.policy, ctx.signal), signal: ctx.signal });
+  const [workflow, questions] = await Promise.all([client.workflow(request.workflowId), client.questions(request.workflowId)]);
+  const order = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
+  if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
+  const { stream, progress } = resultsCsvStream(client, request, workflow, questions, ctx.onProgress);
+  return { filename: resultsCsvName(workflow, order), stream, progress, failed: [] };
+}
+
+/** The CSV's text, chunk by chunk (BOM, header, then one chunk per page of submissions). */
+export async function* resultsCsvText(
+  client: PlatformClient,
+  request: Pick<CsvRequest, 'workflowId' | 'orderId' | 'submissions' | 'layout' | 'bom'>,
+  workflow: Workflow,
+  questions: readonly Question[],
+  progress: Progress,
+  onProgress: (p: Progress) => void,
+): AsyncGenerator<string> {
+  const wide = request.layout === 'wide';
+  const latest = request.submissions === 'latest' ? new LatestSubmissions() : null;
+  const passes = latest || wide ? 2 : 1;
+  let pass = 0;
+
+  // 1. Cases: the compact records and the union of meta keys. Per case, by its position in the
+  // case list: the record, the last pass that saw it (progress) and, wide, its expected count.
+  const orders = orderNames(workflow);
+  const metaKeys = new MetaKeys();
+  const positions = new Map<string, number>();
+  const records: CaseRecord[] = [];
+  const seenInPass: number[] = [];
+  /** Wide: selected submissions counted by the first pass; -1 once the row is written. */
+  const expected: number[] = [];
+  /** Wide: the cells of the submissions of cases still open, until their row is complete. */
+  const held = new Map<number, string[][]>();
+  const add = (id: string, record: CaseRecord): number => {
+    const at = records.length;
+    positions.set(id, at);
+    records.push(record);
+    seenInPass.push(0);
+    expected.push(0);
+    return at;
+  };
+  /** The position of a case; a case the list did not hold (added meanwhile) is appended. */
+  const positionOf = (caseId: string): number => {
+    const at = positions.get(caseId);
+    if (at !== undefined) return at;
+    progress.filesTotal += passes;
+    return add(caseId, unknownCaseRecord(caseId));
+  };
+  for await (const page of prefetched(client.cases(request.workflowId, request.orderId))) {
+    for (const c of page) if (!positions.has(c.id)) add(c.id, caseRecord(c, orders, metaKeys));
+    progress.filesTotal = records.length * passes;
+    onProgress(progress);
+  }
+  const table: CsvTable = { workflowName: workflow.name, questions, metaKeys: metaKeys.keys };
+
+  const visit = (at: number) => {
+    if (seenInPass[at] === pass) return;
+    seenInPass[at] = pass;
+    progress.filesDone++;
+  };
+  const selected = (s: Submission) => (latest ? latest.isLatest(s) : passesStatus(s, request.submissions));
+
+  // 2. First pass: latest winners, wide counts.
+  if (passes === 2) {
+    pass = 1;
+    for await (const page of prefetched(client.submissions(request.workflowId, request.orderId))) {
+      for (const s of page) {
+        const at = positionOf(s.caseId);
+        visit(at);
+        if (latest) latest.offer(s);
+        else if (passesStatus(s, request.submissions)) expected[at]++;
+      }
+      onProgress(progress);
+    }
+    if (latest && wide) for (const [caseId, n] of latest.countsByCase()) expected[positionOf(caseId)] = n;
+  }
+  let groups = 0;
+  if (wide) for (const n of expected) groups = Math.max(groups, n);
+
+  // 3. Header, then the rows as the pages arrive.
+  yield (request.bom ? UTF8_BOM : '') + unparse([csvColumns(request.layout, questions, metaKeys.keys, groups)]);
+  pass = passes;
+  let rowsWritten = 0;
+  let nextRow = 0;
+  /** Wide: the finished rows at the head of the case order (all that are left when `all`). */
+  const takeWideRows = (rows: string[][], all: boolean) => {
+    while (nextRow < records.length) {
+      const cells = held.get(nextRow);
+      if (!all && (cells?.length ?? 0) < expected[nextRow]) break;
+      rows.push(wideRow(table, records[nextRow], cells ?? [], groups));
+      held.delete(nextRow);
+      expected[nextRow] = -1;
+      nextRow++;
+    }
+  };
+  for await (const page of prefetched(client.submissions(request.workflowId, request.orderId))) {
+    const rows: string[][] = [];
+    for (const s of page) {
+      const at = positionOf(s.caseId);
+      visit(at);
+      if (!selected(s)) continue;
+      if (!wide) rows.push(longRow(table, records[at], s));
+      else if (expected[at] !== -1) {
+        let list = held.get(at);
+        if (!list) held.set(at, (list = []));
+        list.push(submissionCells(s, questions));
+      }
+    }
+    if (wide) takeWideRows(rows, false);
+    rowsWritten += rows.length;
+    onProgress(progress);
+    if (rows.length) yield unparse(rows);
+  }
+  if (wide) {
+    const rows: string[][] = [];
+    takeWideRows(rows, true);
+    rowsWritten += rows.length;
+    if (rows.length) yield unparse(rows);
+  }
+  progress.filesDone = progress.filesTotal = rowsWritten;
+  progress.listingDone = true;
+}
+
+/** The encoded CSV as a byte stream, pulled by the sink (one page of rows at a time). */
+export function resultsCsvStream(
+  client: PlatformClient,
+  request: Pick<CsvRequest, 'workflowId' | 'orderId' | 'submissions' | 'layout' | 'bom'>,
+  workflow: Workflow,
+  questions: readonly Question[],
+  onProgress: (p: Progress) => void,
+): { stream: ReadableStream<Uint8Array>; progress: Progress } {
+  const progress = emptyProgress();
+  const report = (p: Progress) => {
+    // The total size is not known before the end: estimate it from the fraction done.
+    if (!p.listingDone && p.filesDone > 0 && p.bytesDone > 0) p.bytesTotal = Math.max(p.bytesDone, Math.round((p.bytesDone * p.filesTotal) / p.filesDone));
+    onProgress(p);
+  };
+  const text = resultsCsvText(client, request, workflow, questions, progress, report);
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        const r = await text.next();
+        if (r.done) {
+          progress.bytesTotal = progress.bytesDone;
+          onProgress(progress);
+          controller.close();
+          return;
+        }
+        if (r.value === '') continue;
+        const bytes = encoder.encode(r.value);
+        progress.bytesDone += bytes.byteLength;
+        progress.archiveBytes = progress.bytesDone;
+        controller.enqueue(bytes);
+        return;
+      }
+    },
+    async cancel() {
+      await text.return(undefined);
+    },
+  });
+  return { stream, progress };
+}

@@ -1,0 +1,208 @@
+/**
+ * The execution export (product spec 2) as a pipeline:
+ * execution (steps) → plan of names → step outputs, a bounded window at a time → documents, piece by
+ * piece → ZIP (client-zip) → sink.
+ *
+ * This is "the one function" every UI calls: the execution page, the executions list and the popup
+ * all send `actions.startExport(executionExportRequest(origin, executionId, { format, combine }))`
+ * (lib/executionDocs.ts); the background hands it to the engine, which runs {@link exportExecution}.
+ *
+ * Memory: at most {@link STEP_WINDOW} step outputs are requested ahead of the one being written, and
+ * each is read as a stream: its bytes are decoded, rendered (HTML: in segments, see
+ * `renderOutputHtml`) and zipped as they arrive, so a 5 MB output is never held whole, and an
+ * execution of 2,000 steps costs no more than one of 20. The combined file is one ZIP entry whose
+ * content is generated the same way, step after step.
+ * Runs in the worker; in Node tests with a fake fetch.
+ */
+import { makeZip } from 'client-zip';
+import Papa from 'papaparse';
+import { PlatformClient, endpoints, isExecutionFinished, type Execution } from '../lib/platform';
+import {
+  combinedDocument,
+  planExecutionExport,
+  stepDocument,
+  type PlannedStep,
+  type StepOutputSource,
+} from '../lib/executionDocs';
+import { emptyProgress, type ExecutionRequest, type FailedFile, type Progress } from '../lib/jobs';
+import type { ExportContext, ExportOutput } from './exporters';
+import { openResumableBody, orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
+import { REPORT_NAME, describeFailure } from './caseFiles';
+
+/** Step outputs requested at once (the one being written and those ahead of it). */
+export const STEP_WINDOW = 4;
+/** Text handed to the ZIP in pieces of about this many UTF-16 units. */
+const PIECE_CHARS = 64 * 1024;
+
+/** One step's output as the window delivers it: its body stream, or why it could not be opened. */
+interface OpenedOutput {
+  body: ReadableStream<Uint8Array> | null;
+  attempts: number;
+}
+
+/**
+ * `export-report.csv` of an execution export: one row per step whose output is missing or cut
+ * short, and why. Cells that a spreadsheet would run as a formula are quoted with `'`.
+ */
+export function executionReportCsv(rows: { path: string; executionId: string; stepId: string; stepName: string; reason: string; attempts: number }[]): string {
+  const cell = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+  return (
+    Papa.unparse(
+      {
+        fields: ['path', 'execution', 'step id', 'step name', 'reason', 'attempts'],
+        data: rows.map((r) => [cell(r.path), cell(r.executionId), cell(r.stepId), cell(r.stepName), cell(r.reason), r.attempts]),
+      },
+      { newline: '\r\n' },
+    ) + '\r\n'
+  );
+}
+
+/** The execution exporter: `<workflow_name>_<YYYY-MM-DD_HH-mm-ss>_<execution_id>.zip`. */
+export async function exportExecution(request: ExecutionRequest, ctx: ExportContext): Promise<ExportOutput> {
+  const client = new PlatformClient({ origin: request.origin, fetch: ctx.fetch, signal: ctx.signal });
+  const execution = await client.execution(request.executionId);
+  if (!isExecutionFinished(execution.status))
+    throw new Error(`Execution ${execution.id} has not finished yet (${execution.status}): export it once it has finished.`);
+  const plan = planExecutionExport(execution, request);
+  return { filename: plan.archiveFileName, ...executionZip(request, execution, ctx) };
+}
+
+/** The ZIP stream of an execution export; `failed` fills as it goes (final when the stream ends). */
+export function executionZip(
+  request: ExecutionRequest,
+  execution: Execution,
+  ctx: ExportContext,
+): { stream: ReadableStream<Uint8Array>; failed: FailedFile[]; progress: Progress } {
+  const client = new PlatformClient({ origin: request.origin, fetch: ctx.fetch, signal: ctx.signal });
+  const plan = planExecutionExport(execution, request);
+  const progress = emptyProgress();
+  progress.filesTotal = request.combine ? 1 : plan.steps.length;
+  progress.bytesTotal = plan.steps.reduce((n, p) => n + Math.max(0, p.step.outputSize || 0), 0);
+  progress.listingDone = true;
+  const failed: FailedFile[] = [];
+  const report: Parameters<typeof executionReportCsv>[0] = [];
+  const lastModified = dateOr(execution.finishedAt ?? execution.startedAt);
+
+  const fail = (p: PlannedStep, reason: string, attempts: number) => {
+    const path = plan.combinedPath ? `${plan.combinedPath}#step-${p.index}` : p.path;
+    failed.push({ path, caseId: execution.id, fileUuid: p.step.id, reason, attempts });
+    report.push({ path, executionId: execution.id, stepId: p.step.id, stepName: p.step.name, reason, attempts });
+    progress.failed = failed.length;
+    ctx.onProgress(progress);
+  };
+
+  /** Opens one step's output (with retries); never rejects, so one failure never stops the rest. */
+  const open = async (p: PlannedStep): Promise<OpenedOutput> => {
+    if (p.step.outputSize === 0 && p.step.status === 'skipped') return { body: new Response('').body, attempts: 0 };
+    const info: AttemptInfo = { attempts: 0 };
+    const opener = rangeOpener(ctx.fetch, client.url(endpoints.stepOutput(execution.id, p.step.id)), ctx.signal);
+    const { body } = await openResumableBody(opener, {
+      policy: ctx.policy,
+      signal: ctx.signal,
+      info,
+      onBytes: (n) => {
+        progress.bytesDone += n;
+        ctx.onProgress(progress);
+      },
+    }).catch((err: unknown) => {
+      throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts });
+    });
+    return { body, attempts: info.attempts };
+  };
+
+  /** The window's result as a source of text for the documents; failures land in the report. */
+  const sourceOf = (p: PlannedStep, result: PromiseSettledResult<OpenedOutput>): StepOutputSource => {
+    if (result.status === 'rejected') {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      const err = result.reason as Error & { attempts?: number };
+      fail(p, err.message, err.attempts ?? 1);
+      // Its bytes will never come: count them as done so progress reaches the end.
+      progress.bytesDone += p.step.outputSize;
+      return { chunks: null, failure: () => err.message };
+    }
+    let failure: string | null = null;
+    const { body, attempts } = result.value;
+    async function* chunks(): AsyncGenerator<string> {
+      if (!body) return;
+      const decoder = new TextDecoder('utf-8');
+      const reader = body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          const text = decoder.decode(value, { stream: true });
+          if (text) yield text;
+        }
+        const tail = decoder.decode();
+        if (tail) yield tail;
+      } catch (err) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        // Cut short after every retry: the file keeps what arrived, with a note, and the report says so.
+        failure = `cut short: ${describeFailure(err)}`;
+        fail(p, failure, attempts);
+      } finally {
+        reader.releaseLock();
+      }
+    }
+    return { chunks: chunks(), failure: () => failure };
+  };
+
+  const window = () => orderedWindow(plan.steps, STEP_WINDOW, (p) => open(p));
+
+  async function* entries() {
+    if (plan.combinedPath) {
+      async function* steps() {
+        for await (const { item, result } of window()) yield { planned: item, output: sourceOf(item, result) };
+      }
+      yield { name: plan.combinedPath, lastModified, input: encoded(combinedDocument(request.format, execution, steps(), plan.steps)) };
+      progress.filesDone++;
+    } else {
+      for await (const { item, result } of window()) {
+        const output = sourceOf(item, result);
+        if (!output.chunks) {
+          // Never silently missing: listed in export-report.csv; counted as done.
+          progress.filesDone++;
+          ctx.onProgress(progress);
+          continue;
+        }
+        yield { name: item.path, lastModified: dateOr(item.step.finishedAt ?? item.step.startedAt), input: encoded(stepDocument(request.format, { execution, planned: item, output })) };
+        progress.filesDone++;
+        ctx.onProgress(progress);
+      }
+    }
+    if (report.length) yield { name: REPORT_NAME, lastModified: new Date(), input: executionReportCsv(report) };
+    ctx.onProgress(progress);
+  }
+
+  const zip = makeZip(entries(), { buffersAreUTF8: true });
+  const counted = zip.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        progress.archiveBytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return { stream: counted, failed, progress };
+}
+
+/** Text pieces joined into ~64 K pieces and encoded as UTF-8, as the ZIP asks for them. */
+export async function* encoded(pieces: AsyncIterable<string>): AsyncGenerator<Uint8Array> {
+  const encoder = new TextEncoder();
+  let buf = '';
+  for await (const piece of pieces) {
+    buf += piece;
+    if (buf.length >= PIECE_CHARS) {
+      // Never split a surrogate pair between two pieces.
+      const cut = /[\ud800-\udbff]$/.test(buf) ? buf.length - 1 : buf.length;
+      yield encoder.encode(buf.slice(0, cut));
+      buf = buf.slice(cut);
+    }
+  }
+  if (buf) yield encoder.encode(buf);
+}
+
+function dateOr(value: string | null): Date {
+  const d = value ? new Date(value) : new Date();
+  return Number.isNaN(d.getTime()) ? new Date() : d;
+}

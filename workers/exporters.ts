@@ -1,0 +1,44 @@
+/**
+ * Every export the engine runs, by kind. An exporter turns a request into the bytes of one file
+ * (a ZIP, a CSV) as a stream, plus its download name; the engine writes it to disk.
+ */
+import type { ExportRequest, FailedFile, Progress } from '../lib/jobs';
+import type { RetryPolicy } from './fetching';
+import { exportCaseFiles } from './caseFiles';
+import { exportExecution } from './execution';
+import { exportCsv } from './csv';
+
+export interface ExportContext {
+  fetch: typeof fetch;
+  signal: AbortSignal;
+  /** Call on every change; the engine throttles what it reports. */
+  onProgress: (p: Progress) => void;
+  policy?: RetryPolicy;
+}
+
+export interface ExportOutput {
+  /** The download's file name (sanitised, at most 200 bytes). */
+  filename: string;
+  stream: ReadableStream<Uint8Array>;
+  /** Live progress of this export (final when the stream ends). */
+  progress: Progress;
+  /** Files left out, and why (final when the stream ends). */
+  failed: FailedFile[];
+}
+
+export type Exporter<R extends ExportRequest> = (request: R, ctx: ExportContext) => Promise<ExportOutput>;
+
+type Registry = { [K in ExportRequest['kind']]?: Exporter<Extract<ExportRequest, { kind: K }>> };
+
+/** One line per export kind. */
+export const exporters: Registry = {
+  'case-files': exportCaseFiles,
+  execution: exportExecution,
+  csv: exportCsv,
+};
+
+export function exporterFor(request: ExportRequest): Exporter<ExportRequest> {
+  const exporter = exporters[request.kind] as Exporter<ExportRequest> | undefined;
+  if (!exporter) throw new Error(`This version cannot export “${request.kind}” yet.`);
+  return exporter;
+}
