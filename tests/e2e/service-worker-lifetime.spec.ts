@@ -31,6 +31,7 @@ async function stopServiceWorkers(cdp: Cdp): Promise<PageSession> {
 test('an export survives the service worker being stopped mid-way (no Playwright attached)', async ({ site }) => {
   // 60 files, each answered after 1 s: ten seconds or more of export.
   site.setConfig({ scaleCases: 30, scaleFilesPerCase: 2, scaleFileSize: 256 * 1024, latencyMs: 1000 });
+  site.resetStats();
   const profile = makeProfile('sw-lifetime');
   const cdp = Cdp.launch(CHROMIUM, [
     '--headless=new',
