@@ -14,6 +14,8 @@ const PREVIEW_CASES = 5;
 const PREVIEW_FILES = 30;
 
 export interface CaseFilesDialogProps {
+  /** Plain case files, or with the order's annotations drawn on the images (needs an order). */
+  kind?: 'case-files' | 'annotated-case-files';
   origin: string;
   workflowId: string;
   orderId: string | null;
@@ -23,6 +25,7 @@ export interface CaseFilesDialogProps {
 
 /** "Export case files": folder path template with chips, inline errors, live preview, download. */
 export function CaseFilesDialog(props: CaseFilesDialogProps) {
+  const kind = props.kind ?? 'case-files';
   const [template, setTemplate] = useState('');
   const [data, setData] = useState<{ workflow: Workflow; cases: Case[] } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -72,13 +75,12 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const start = async () => {
     setStartError(null);
     try {
-      const reply = await props.actions.startExport({
-        kind: 'case-files',
-        origin: props.origin,
-        workflowId: props.workflowId,
-        orderId: props.orderId,
-        template,
-      });
+      const target = { origin: props.origin, workflowId: props.workflowId, template };
+      const reply = await props.actions.startExport(
+        kind === 'annotated-case-files'
+          ? { kind, ...target, orderId: props.orderId! }
+          : { kind: 'case-files', ...target, orderId: props.orderId },
+      );
       setJobId(reply.jobId);
     } catch (err) {
       setStartError((err as Error).message);
@@ -90,7 +92,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const running = jobId !== null && (!job || isJobActive(job));
 
   return (
-    <Dialog title="Export case files" onClose={props.onClose}>
+    <Dialog title={kind === 'annotated-case-files' ? 'Export annotated case files' : 'Export case files'} onClose={props.onClose}>
       <p class="we-scope">
         {data ? (
           <>

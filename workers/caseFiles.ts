@@ -10,7 +10,7 @@ import { parsePathTemplate } from '../lib/pathTemplate';
 import { planCaseFiles } from '../lib/caseFilesPlan';
 import { PathDeduper, caseFilesArchiveName } from '../lib/naming';
 import type { ExportContext, ExportOutput } from './exporters';
-import type { CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
+import type { AnnotatedCaseFilesRequest, CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
 import { emptyProgress } from '../lib/jobs';
 import { openResumableBody, orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
 
@@ -26,7 +26,7 @@ export interface PlannedFile {
 /** Every file of the export with its final path, as the case pages arrive. */
 export async function* listPlannedFiles(
   client: PlatformClient,
-  request: CaseFilesRequest,
+  request: CaseFilesRequest | AnnotatedCaseFilesRequest,
   workflow: Workflow,
   onPage: (files: PlannedFile[]) => void,
 ): AsyncGenerator<PlannedFile> {
@@ -71,11 +71,27 @@ export async function exportCaseFiles(request: CaseFilesRequest, ctx: ExportCont
   return { filename: caseFilesArchiveName(workflow, order), ...caseFilesZip(request, workflow, ctx) };
 }
 
+/**
+ * A step between fetch and zip (annotated case files draw on images here). It gets each file's
+ * complete, verified bytes and returns what to store instead, or null to store them unchanged;
+ * `note` lists the file in the report without leaving it out.
+ */
+export interface FileTransform {
+  apply(item: PlannedFile, content: Blob, note: (reason: string) => void): Promise<Blob | null>;
+}
+
+export interface CaseFilesExtras {
+  transform?: FileTransform;
+  /** Entries added after every file and before the report (e.g. `annotations.json`). */
+  finalEntries?: () => Iterable<{ name: string; input: string | Blob }>;
+}
+
 /** The ZIP stream of a case-files export; `failed` fills as it goes (final when the stream ends). */
 export function caseFilesZip(
-  request: CaseFilesRequest,
+  request: CaseFilesRequest | AnnotatedCaseFilesRequest,
   workflow: Workflow,
   opts: RunOptions,
+  extras: CaseFilesExtras = {},
 ): { stream: ReadableStream<Uint8Array>; failed: FailedFile[]; progress: Progress } {
   const client = new PlatformClient({ origin: request.origin, fetch: opts.fetch, signal: opts.signal });
   const progress = emptyProgress();
@@ -106,7 +122,14 @@ export function caseFilesZip(
         opts.onProgress(progress);
       },
     }).then(
-      (r) => ({ ...r, info }),
+      async (r) => {
+        if (!extras.transform) return { body: r.body as ReadableStream<Uint8Array> | Blob, info };
+        const content = await new Response(r.body).blob();
+        const out = await extras.transform.apply(p, content, (reason) =>
+          failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts }),
+        );
+        return { body: out ?? content, info };
+      },
       (err) => {
         throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts });
       },
@@ -130,10 +153,11 @@ export function caseFilesZip(
         name: item.path,
         lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,
         input: result.value.body,
-        size: item.file.size,
+        size: result.value.body instanceof Blob ? result.value.body.size : item.file.size,
       };
       progress.filesDone++;
     }
+    for (const e of extras.finalEntries?.() ?? []) yield { ...e, lastModified: new Date() };
     if (failed.length) yield { name: REPORT_NAME, lastModified: new Date(), input: reportCsv(failed) };
     opts.onProgress(progress);
   }
