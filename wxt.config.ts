@@ -35,10 +35,14 @@ export default defineConfig({
       'downloads',
       'storage',
       'unlimitedStorage',
+      // Content scripts for the platform origins the user adds in the options (no reinstall).
+      'scripting',
       ...(browser === 'firefox' ? [] : ['offscreen']),
     ],
     host_permissions: defaultOrigins.map((o) => `${o}/*`),
     optional_host_permissions: ['http://*/*', 'https://*/*'],
+    // SHA-256 checks use hash-wasm (WebAssembly); nothing else is relaxed.
+    content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
     action: { default_title: 'Workflow Exporter' },
     ...(browser === 'firefox'
       ? { browser_specific_settings: { gecko: { id: 'workflow-exporter@example.org', strict_min_version: '115.0' } } }

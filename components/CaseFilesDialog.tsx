@@ -5,6 +5,7 @@ import { planCaseFiles, previewTree, type TreeNode } from '../lib/caseFilesPlan'
 import { PathDeduper } from '../lib/naming';
 import { isJobActive, type JobState } from '../lib/jobs';
 import type { ExporterActions } from './actions';
+import type { Favourite } from '../lib/storage';
 import { Dialog } from './Dialog';
 import { JobProgress } from './JobProgress';
 
@@ -33,6 +34,25 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const [updates, setUpdates] = useState<Record<string, JobState>>({});
   const [startError, setStartError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  const [favourites, setFavourites] = useState<Favourite[]>([]);
+  const typed = useRef(false);
+
+  // The favourites (IndexedDB, through the background) and the template to start with: the last one
+  // used for this workflow, else the default favourite. Typing before they arrive wins.
+  useEffect(() => {
+    let live = true;
+    const a = props.actions;
+    Promise.all([
+      a.listFavourites?.().catch(() => [] as Favourite[]) ?? Promise.resolve([] as Favourite[]),
+      a.getLastTemplate?.(props.origin, props.workflowId).catch(() => null) ?? Promise.resolve(null),
+    ]).then(([favs, last]) => {
+      if (!live) return;
+      setFavourites(favs);
+      const initial = last ?? favs.find((f) => f.isDefault)?.template ?? '';
+      if (!typed.current && initial) setTemplate(initial);
+    });
+    return () => void (live = false);
+  }, [props.actions, props.origin, props.workflowId]);
 
   useEffect(() => {
     const client = new PlatformClient({ origin: props.origin });
@@ -60,6 +80,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   }, [data, parsed, props.orderId]);
 
   const insert = (name: string) => {
+    typed.current = true;
     const el = input.current!;
     const token = `{{ ${name} }}`;
     const start = el.selectionStart ?? template.length;
@@ -74,6 +95,8 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
 
   const start = async () => {
     setStartError(null);
+    // Remembered for this workflow: the next dialog opens with it.
+    void props.actions.setLastTemplate?.(props.origin, props.workflowId, template).catch(() => {});
     try {
       const target = { origin: props.origin, workflowId: props.workflowId, template };
       const reply = await props.actions.startExport(
@@ -107,6 +130,33 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
           'Loading…'
         )}
       </p>
+      {favourites.length > 0 && (
+        <>
+          <label class="we-label" for="we-favourites">
+            Favourite templates
+          </label>
+          <select
+            id="we-favourites"
+            class="we-input"
+            disabled={running}
+            value={favourites.find((f) => f.template === template)?.id ?? ''}
+            onChange={(e) => {
+              const fav = favourites.find((f) => f.id === (e.target as HTMLSelectElement).value);
+              if (!fav) return;
+              typed.current = true;
+              setTemplate(fav.template);
+            }}
+          >
+            <option value="">{favourites.some((f) => f.template === template) ? '(none)' : 'Choose a favourite…'}</option>
+            {favourites.map((f) => (
+              <option key={f.id} value={f.id}>
+                {f.name}
+                {f.isDefault ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
       <label class="we-label" for="we-template">
         Folder path template
       </label>
@@ -122,7 +172,10 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
         disabled={running}
         aria-invalid={errors.length > 0}
         aria-describedby="we-template-help we-template-errors"
-        onInput={(e) => setTemplate((e.target as HTMLInputElement).value)}
+        onInput={(e) => {
+          typed.current = true;
+          setTemplate((e.target as HTMLInputElement).value);
+        }}
       />
       <p id="we-template-help" class="we-help">
         Use <code>{'{{ VARIABLE }}'}</code> and <code>/</code> for folders. A template ending in <code>/</code> gets the

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ExporterActions } from './actions';
 import { CaseFilesDialog } from './CaseFilesDialog';
 import { CsvDialog } from './CsvDialog';
@@ -11,13 +11,17 @@ export interface ExportGroupProps {
   actions: ExporterActions;
 }
 
-/** Why a button is off, as its accessible description. */
-export const NOT_YET_ANNOTATED = 'Annotated case files are not available in this version of Workflow Exporter yet.';
+/** Why "Export annotated case files" is off, as its accessible description. */
+export const ANNOTATED_NEEDS_ORDER = 'Select a workflow order first: annotated case files cover one order.';
 
 /** The workflow page's Export group: one button per export, each opening its dialog. */
 export function ExportGroup(props: ExportGroupProps) {
-  const [open, setOpen] = useState<null | 'case-files'>(null);
+  const [open, setOpen] = useState<null | 'case-files' | 'annotated-case-files'>(null);
   const [csvOpen, setCsvOpen] = useState(false);
+  // Annotated case files need an order: their dialog closes when the page's order selector is cleared.
+  useEffect(() => {
+    if (!props.orderId) setOpen((o) => (o === 'annotated-case-files' ? null : o));
+  }, [props.orderId]);
   return (
     <div class="we-group" role="group" aria-label="Workflow Exporter">
       <span class="we-group-label" aria-hidden="true">
@@ -29,11 +33,18 @@ export function ExportGroup(props: ExportGroupProps) {
       <button type="button" class="we-button we-primary" onClick={() => setOpen('case-files')}>
         Export case files
       </button>
-      <button type="button" class="we-button" disabled aria-describedby="we-why-annotated">
+      <button
+        type="button"
+        class="we-button"
+        disabled={!props.orderId}
+        aria-describedby={props.orderId ? undefined : 'we-why-annotated'}
+        title={props.orderId ? undefined : ANNOTATED_NEEDS_ORDER}
+        onClick={() => props.orderId && setOpen('annotated-case-files')}
+      >
         Export annotated case files
       </button>
       <span id="we-why-annotated" hidden>
-        {NOT_YET_ANNOTATED}
+        {ANNOTATED_NEEDS_ORDER}
       </span>
       {csvOpen && (
         <CsvDialog
@@ -48,6 +59,17 @@ export function ExportGroup(props: ExportGroupProps) {
       {open === 'case-files' && (
         <CaseFilesDialog
           key={`${props.workflowId}:${props.orderId ?? ''}`}
+          origin={props.origin}
+          workflowId={props.workflowId}
+          orderId={props.orderId}
+          actions={props.actions}
+          onClose={() => setOpen(null)}
+        />
+      )}
+      {open === 'annotated-case-files' && props.orderId && (
+        <CaseFilesDialog
+          key={`annotated:${props.workflowId}:${props.orderId}`}
+          kind="annotated-case-files"
           origin={props.origin}
           workflowId={props.workflowId}
           orderId={props.orderId}

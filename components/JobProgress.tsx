@@ -1,4 +1,5 @@
 import { describeProgress, formatBytes, progressFraction, type JobState } from '../lib/jobs';
+import { signInUrl } from '../lib/platform';
 
 /** A job's progress, outcome and Cancel, as the dialogs and the popup show it. */
 export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
@@ -8,6 +9,15 @@ export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
   const failed = job.result?.failed.length ?? p.failed;
   return (
     <section class="we-job" aria-live="polite" data-phase={job.phase}>
+      {active && p.paused === 'unauthenticated' && (
+        <p class="we-paused" role="alert">
+          Your session on the platform has ended. Sign in again to continue:{' '}
+          <a href={signInUrl(job.request.origin)} target="_blank" rel="noopener">
+            Sign in
+          </a>{' '}
+          (in another tab). The export goes on by itself once you are signed in; nothing is lost.
+        </p>
+      )}
       {active && (
         <>
           <progress

@@ -2,6 +2,8 @@
 import { browser } from 'wxt/browser';
 import type { ExportRequest, JobState } from '../lib/jobs';
 import type { AnyMessage, StartReply, UiToBackground } from '../lib/messages';
+import type { Favourite, HistoryEntry, ImportReport } from '../lib/storage';
+import type { Settings, SettingsPatch } from '../lib/settings';
 
 export interface ExporterActions {
   startExport(request: ExportRequest): Promise<StartReply>;
@@ -9,6 +11,31 @@ export interface ExporterActions {
   listJobs(): Promise<JobState[]>;
   /** Calls `listener` on every change of any job; returns the unsubscribe function. */
   onJobUpdate(listener: (job: JobState) => void): () => void;
+
+  // ---- favourite path templates and the last template of each workflow (IndexedDB) ----
+  /** Oldest first. */
+  listFavourites(): Promise<Favourite[]>;
+  /** Rejects with the reason when the name or the template is invalid. */
+  addFavourite(name: string, template: string): Promise<Favourite>;
+  renameFavourite(id: string, name: string): Promise<Favourite>;
+  deleteFavourite(id: string): Promise<void>;
+  /** null: no default. */
+  setDefaultFavourite(id: string | null): Promise<void>;
+  /** Rejects with a message (and saves nothing) when the JSON is bad or foreign. */
+  importFavourites(json: string): Promise<ImportReport>;
+  exportFavourites(): Promise<string>;
+  getLastTemplate(origin: string, workflowId: string): Promise<string | null>;
+  setLastTemplate(origin: string, workflowId: string, template: string): Promise<void>;
+  /** Ended exports, newest first. */
+  listHistory(limit?: number): Promise<HistoryEntry[]>;
+
+  // ---- settings (chrome.storage.local) ----
+  getSettings(): Promise<Settings>;
+  /** Everything but the origins (those change through addOrigin/removeOrigin). */
+  setSettings(patch: Omit<SettingsPatch, 'origins'>): Promise<Settings>;
+  /** Call once the host permission is granted: registers the content script for the origin. */
+  addOrigin(origin: string): Promise<Settings>;
+  removeOrigin(origin: string): Promise<Settings>;
 }
 
 async function send<T>(msg: UiToBackground): Promise<T> {
@@ -29,4 +56,20 @@ export const extensionActions: ExporterActions = {
     browser.runtime.onMessage.addListener(handler);
     return () => browser.runtime.onMessage.removeListener(handler);
   },
+  listFavourites: () => send<Favourite[]>({ to: 'background', type: 'favourites/list' }),
+  addFavourite: (name, template) => send<Favourite>({ to: 'background', type: 'favourites/add', name, template }),
+  renameFavourite: (id, name) => send<Favourite>({ to: 'background', type: 'favourites/rename', id, name }),
+  deleteFavourite: async (id) => void (await send({ to: 'background', type: 'favourites/delete', id })),
+  setDefaultFavourite: async (id) => void (await send({ to: 'background', type: 'favourites/set-default', id })),
+  importFavourites: (json) => send<ImportReport>({ to: 'background', type: 'favourites/import', json }),
+  exportFavourites: async () => (await send<{ json: string }>({ to: 'background', type: 'favourites/export' })).json,
+  getLastTemplate: async (origin, workflowId) =>
+    (await send<{ template: string | null }>({ to: 'background', type: 'last-template/get', origin, workflowId })).template,
+  setLastTemplate: async (origin, workflowId, template) =>
+    void (await send({ to: 'background', type: 'last-template/set', origin, workflowId, template })),
+  listHistory: (limit) => send<HistoryEntry[]>({ to: 'background', type: 'history/list', limit }),
+  getSettings: () => send<Settings>({ to: 'background', type: 'settings/get' }),
+  setSettings: (patch) => send<Settings>({ to: 'background', type: 'settings/set', patch }),
+  addOrigin: (origin) => send<Settings>({ to: 'background', type: 'origins/add', origin }),
+  removeOrigin: (origin) => send<Settings>({ to: 'background', type: 'origins/remove', origin }),
 };

@@ -4,6 +4,7 @@ import { JobStore } from '../lib/jobStore';
 import { badgeText, emptyProgress, isJobActive, type JobState } from '../lib/jobs';
 import type { AnyMessage, BackgroundToHost, HostToBackground, UiToBackground } from '../lib/messages';
 import { EngineHost } from '../workers/host';
+import { onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
 
 /**
  * The background: keeps the jobs, starts them on the engine host, turns finished archives into
@@ -48,6 +49,7 @@ export default defineBackground({ type: 'module', main: () => {
   // ---- telling the UI ----
   async function announce(job: JobState) {
     const msg: AnyMessage = { to: 'ui', type: 'job/update', job };
+    void recordJobIfEnded(job); // the export history (IndexedDB)
     if (job.tabId !== undefined) browser.tabs.sendMessage(job.tabId, msg).catch(() => {});
     browser.runtime.sendMessage(msg).catch(() => {});
     await updateBadge();
@@ -57,7 +59,8 @@ export default defineBackground({ type: 'module', main: () => {
     const jobs = await store.list();
     const running = jobs.filter(isJobActive);
     if (running.length) {
-      await browser.action.setBadgeBackgroundColor({ color: '#1d4ed8' });
+      const paused = running.some((j) => j.progress.paused);
+      await browser.action.setBadgeBackgroundColor({ color: paused ? '#b45309' : '#1d4ed8' });
       await browser.action.setBadgeText({ text: badgeText(running[0].progress) });
     } else {
       const last = jobs[0];
@@ -75,7 +78,7 @@ export default defineBackground({ type: 'module', main: () => {
       case 'export/start': {
         const job: JobState = {
           id: crypto.randomUUID(),
-          request: msg.request,
+          request: await withSettingsDefaults(msg.request), // parallel downloads from the settings
           tabId: sender.tab?.id,
           phase: 'running',
           filename: '',
@@ -104,6 +107,9 @@ export default defineBackground({ type: 'module', main: () => {
       }
       case 'jobs/list':
         return store.list();
+      default:
+        // Favourites, last templates, history, settings, origins (lib/backgroundStorage.ts).
+        return onStorageMessage(msg);
     }
   }
 
@@ -180,6 +186,9 @@ export default defineBackground({ type: 'module', main: () => {
     );
     return true;
   });
+
+  // Content scripts of the origins the user added in the options.
+  void syncContentScripts();
 
   // On (re)start: finish what happened while we were stopped.
   void store.list().then(async (jobs) => {

@@ -63,6 +63,8 @@ export interface Progress {
   rate: number;
   /** Archive bytes written to disk so far. */
   archiveBytes: number;
+  /** Set while the export waits for the user to sign in again (a 401 mid-export). */
+  paused?: 'unauthenticated' | null;
 }
 
 export interface FailedFile {

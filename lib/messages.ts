@@ -4,12 +4,33 @@
  * (the offscreen document in Chrome, itself in Firefox); the host reports back.
  */
 import type { ExportRequest, JobResult, JobState, Progress } from './jobs';
+import type { SettingsPatch } from './settings';
 
 /** UI (content script, popup, options) → background. */
 export type UiToBackground =
   | { to: 'background'; type: 'export/start'; request: ExportRequest }
   | { to: 'background'; type: 'export/cancel'; jobId: string }
-  | { to: 'background'; type: 'jobs/list' };
+  | { to: 'background'; type: 'jobs/list' }
+  // Favourites, last templates, history (IndexedDB, lib/storage.ts) and settings (lib/settings.ts).
+  | StorageRequest;
+
+/** Storage messages, answered by lib/backgroundStorage.ts (IndexedDB lives in the extension's origin). */
+export type StorageRequest =
+  | { to: 'background'; type: 'favourites/list' }
+  | { to: 'background'; type: 'favourites/add'; name: string; template: string }
+  | { to: 'background'; type: 'favourites/rename'; id: string; name: string }
+  | { to: 'background'; type: 'favourites/delete'; id: string }
+  | { to: 'background'; type: 'favourites/set-default'; id: string | null }
+  | { to: 'background'; type: 'favourites/import'; json: string }
+  | { to: 'background'; type: 'favourites/export' }
+  | { to: 'background'; type: 'last-template/get'; origin: string; workflowId: string }
+  | { to: 'background'; type: 'last-template/set'; origin: string; workflowId: string; template: string }
+  | { to: 'background'; type: 'history/list'; limit?: number }
+  | { to: 'background'; type: 'settings/get' }
+  | { to: 'background'; type: 'settings/set'; patch: SettingsPatch }
+  /** After the host permission was granted (from the options page's click): register the content script. */
+  | { to: 'background'; type: 'origins/add'; origin: string }
+  | { to: 'background'; type: 'origins/remove'; origin: string };
 
 export interface StartReply {
   jobId: string;

@@ -226,6 +226,8 @@ export interface ClientOptions {
   origin: string;
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  /** Wraps every request (the engine retries transient errors and waits out a 401 here). */
+  wrap?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 /** A typed client of the platform's API, sending the user's session cookie. */
@@ -233,11 +235,13 @@ export class PlatformClient {
   readonly origin: string;
   private readonly fetchImpl: typeof fetch;
   private readonly signal?: AbortSignal;
+  private readonly wrap: <T>(fn: () => Promise<T>) => Promise<T>;
 
   constructor(opts: ClientOptions) {
     this.origin = opts.origin.replace(/\/+$/, '');
     this.fetchImpl = opts.fetch ?? ((...args) => fetch(...args));
     this.signal = opts.signal;
+    this.wrap = opts.wrap ?? ((fn) => fn());
   }
 
   url(path: string, query: Record<string, string | number | null | undefined> = {}): string {
@@ -259,8 +263,10 @@ export class PlatformClient {
   }
 
   async json<T>(path: string, query: Record<string, string | number | null | undefined> = {}): Promise<T> {
-    const res = await this.request(path, { headers: { Accept: 'application/json' } }, query);
-    return (await res.json()) as T;
+    return this.wrap(async () => {
+      const res = await this.request(path, { headers: { Accept: 'application/json' } }, query);
+      return (await res.json()) as T;
+    });
   }
 
   /** Every item of a paged list, page by page, as the pages arrive. */
@@ -289,7 +295,7 @@ export class PlatformClient {
   latestExecutions = async (n: number) =>
     (await this.json<Page<ExecutionSummary>>(endpoints.latestExecutions(), { limit: n })).items;
   execution = (eid: string) => this.json<Execution>(endpoints.execution(eid));
-  stepOutput = async (eid: string, sid: string) => (await this.request(endpoints.stepOutput(eid, sid))).text();
+  stepOutput = (eid: string, sid: string) => this.wrap(async () => (await this.request(endpoints.stepOutput(eid, sid))).text());
   /** The request for a file's bytes (callers read the body as a stream). */
   fileContent = (uuid: string, init: RequestInit = {}) => this.request(endpoints.fileContent(uuid), init);
 }

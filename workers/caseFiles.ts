@@ -10,9 +10,13 @@ import { parsePathTemplate } from '../lib/pathTemplate';
 import { planCaseFiles } from '../lib/caseFilesPlan';
 import { PathDeduper, caseFilesArchiveName } from '../lib/naming';
 import type { ExportContext, ExportOutput } from './exporters';
+import { contextClient } from './client';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
 import { emptyProgress } from '../lib/jobs';
-import { openResumableBody, orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
+import { orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
+import { memoryTempStore } from './buffering';
+import { downloadVerified } from './verified';
+import { fixZipEntryCount } from './zip64';
 
 export const DEFAULT_PARALLEL = 6;
 export const REPORT_NAME = 'export-report.csv';
@@ -28,7 +32,7 @@ export async function* listPlannedFiles(
   client: PlatformClient,
   request: CaseFilesRequest | AnnotatedCaseFilesRequest,
   workflow: Workflow,
-  onPage: (files: PlannedFile[]) => void,
+  onPage: (files: PlannedFile[]) => void | Promise<void>,
 ): AsyncGenerator<PlannedFile> {
   const parsed = parsePathTemplate(request.template);
   if (!parsed.ok) throw new Error(`Folder path template rejected: ${parsed.errors.map((e) => e.message).join('; ')}`);
@@ -41,7 +45,7 @@ export async function* listPlannedFiles(
       case: c,
       file,
     }));
-    onPage(planned);
+    await onPage(planned);
     yield* planned;
   }
 }
@@ -65,8 +69,7 @@ export type RunOptions = ExportContext;
 
 /** The case-files exporter: `<workflow[-order]-name>_case-files.zip`. */
 export async function exportCaseFiles(request: CaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
-  const client = new PlatformClient({ origin: request.origin, fetch: ctx.fetch, signal: ctx.signal });
-  const workflow = await client.workflow(request.workflowId);
+  const workflow = await contextClient(request.origin, ctx).workflow(request.workflowId);
   const order = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
   return { filename: caseFilesArchiveName(workflow, order), ...caseFilesZip(request, workflow, ctx) };
 }
@@ -93,15 +96,17 @@ export function caseFilesZip(
   opts: RunOptions,
   extras: CaseFilesExtras = {},
 ): { stream: ReadableStream<Uint8Array>; failed: FailedFile[]; progress: Progress } {
-  const client = new PlatformClient({ origin: request.origin, fetch: opts.fetch, signal: opts.signal });
+  const client = contextClient(request.origin, opts);
   const progress = emptyProgress();
   const failed: FailedFile[] = [];
   const parallel = Math.max(1, Math.min(16, request.parallel ?? DEFAULT_PARALLEL));
 
-  const planned = listPlannedFiles(client, request, workflow, (page) => {
+  const planned = listPlannedFiles(client, request, workflow, async (page) => {
     progress.filesTotal += page.length;
     for (const p of page) progress.bytesTotal += p.file.size;
     opts.onProgress(progress);
+    // The archive holds every byte (stored, not compressed): say so early if the disk cannot.
+    await opts.ensureSpace?.(progress.bytesTotal - progress.archiveBytes);
   });
 
   async function* withListingEnd(): AsyncGenerator<PlannedFile> {
@@ -110,59 +115,81 @@ export function caseFilesZip(
     opts.onProgress(progress);
   }
 
-  const start = (p: PlannedFile) => {
+  const store = opts.tempStore ?? memoryTempStore;
+  /** Downloads one file completely, verified, into the temp store (then, if asked, transforms it). */
+  const start = async (p: PlannedFile): Promise<{ blob: Blob; dispose: () => Promise<void> }> => {
+    opts.signal.throwIfAborted();
     const info: AttemptInfo = { attempts: 0 };
+    let counted = 0;
     const open = rangeOpener(opts.fetch, client.url(endpoints.fileContent(p.file.uuid)), opts.signal);
-    return openResumableBody(open, {
-      policy: opts.policy,
-      signal: opts.signal,
-      info,
-      onBytes: (n) => {
-        progress.bytesDone += n;
-        opts.onProgress(progress);
-      },
-    }).then(
-      async (r) => {
-        if (!extras.transform) return { body: r.body as ReadableStream<Uint8Array> | Blob, info };
-        const content = await new Response(r.body).blob();
-        const out = await extras.transform.apply(p, content, (reason) =>
-          failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts }),
-        );
-        return { body: out ?? content, info };
-      },
-      (err) => {
-        throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts });
-      },
-    );
+    try {
+      const verified = await downloadVerified(open, {
+        store,
+        expectedSize: p.file.size,
+        signal: opts.signal,
+        info,
+        policy: opts.policy,
+        gate: opts.gate,
+        onBytes: (n) => {
+          counted += n;
+          progress.bytesDone += n;
+          opts.onProgress(progress);
+        },
+      });
+      if (!extras.transform) return verified;
+      const out = await extras.transform.apply(p, verified.blob, (reason) =>
+        failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts }),
+      );
+      if (!out) return verified;
+      await verified.dispose();
+      return { blob: out, dispose: async () => {} };
+    } catch (err) {
+      throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts, bytesCounted: counted });
+    }
   };
 
+  let entryCount = 0;
   async function* entries() {
+    let previous: (() => Promise<void>) | null = null;
     for await (const { item, result } of orderedWindow(withListingEnd(), parallel, start)) {
+      // client-zip asks for the next entry once it has read the previous one: free its bytes.
+      await previous?.();
+      previous = null;
+      opts.signal.throwIfAborted();
       if (result.status === 'rejected') {
-        if (opts.signal.aborted) throw opts.signal.reason;
-        const err = result.reason as Error & { attempts?: number };
+        const err = result.reason as Error & { attempts?: number; bytesCounted?: number };
         failed.push({ path: item.path, caseId: item.case.id, fileUuid: item.file.uuid, reason: err.message, attempts: err.attempts ?? 1 });
         progress.failed = failed.length;
         progress.filesDone++;
-        progress.bytesDone += item.file.size;
+        // A file left out counts as done, so the byte total is still reached.
+        progress.bytesDone += item.file.size - (err.bytesCounted ?? 0);
         opts.onProgress(progress);
         continue;
       }
       const lastModified = new Date(item.file.createdAt);
+      previous = result.value.dispose;
+      entryCount++;
       yield {
         name: item.path,
         lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,
-        input: result.value.body,
-        size: result.value.body instanceof Blob ? result.value.body.size : item.file.size,
+        input: result.value.blob,
+        size: result.value.blob.size,
       };
       progress.filesDone++;
     }
-    for (const e of extras.finalEntries?.() ?? []) yield { ...e, lastModified: new Date() };
-    if (failed.length) yield { name: REPORT_NAME, lastModified: new Date(), input: reportCsv(failed) };
+    await previous?.();
+    for (const e of extras.finalEntries?.() ?? []) {
+      entryCount++;
+      yield { ...e, lastModified: new Date() };
+    }
+    if (failed.length) {
+      entryCount++;
+      yield { name: REPORT_NAME, lastModified: new Date(), input: reportCsv(failed) };
+    }
     opts.onProgress(progress);
   }
 
-  const zip = makeZip(entries(), { buffersAreUTF8: true });
+  const zip = makeZip(entries(), { buffersAreUTF8: true }).pipeThrough(fixZipEntryCount(() => entryCount));
   // Count what reaches the sink.
   const counted = zip.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({

@@ -6,12 +6,30 @@
 import * as Comlink from 'comlink';
 import type { ExportRequest, JobResult, Progress } from '../lib/jobs';
 import { exporterFor } from './exporters';
+import { endpoints } from '../lib/platform';
+import { formatBytes } from '../lib/jobs';
+import { tempStoreFor } from './buffering';
+import { SessionGate } from './session';
 import { listOpfsFiles, removeOpfsFile, writeStreamToOpfs } from './opfs';
 
 /** Progress reports sent to the host at most this often. */
 const PROGRESS_INTERVAL_MS = 200;
 
 const running = new Map<string, AbortController>();
+
+/** Room kept free beyond the archive itself (temp files of the downloads in flight, the rest of the profile). */
+const SPACE_MARGIN = 256 * 1024 * 1024;
+
+/** Before and during a large export: can the browser's storage hold `bytes` more? */
+async function ensureSpace(bytes: number): Promise<void> {
+  const estimate = await navigator.storage?.estimate?.();
+  if (!estimate?.quota) return;
+  const free = estimate.quota - (estimate.usage ?? 0);
+  if (bytes + SPACE_MARGIN > free)
+    throw new Error(
+      `Not enough free disk space for this export: it needs about ${formatBytes(bytes + SPACE_MARGIN)} and the browser can use ${formatBytes(Math.max(0, free))}. Free some space and try again.`,
+    );
+}
 
 function throttle(fn: (p: Progress) => void, ms: number) {
   let last = 0;
@@ -34,6 +52,7 @@ export const engine = {
     let rateBase = { t: started, bytes: 0 };
     let rate = 0;
     const throttled = throttle(onProgress, PROGRESS_INTERVAL_MS);
+    const store = tempStoreFor(jobId);
     const report = (p: Progress, force = false) => {
       const now = Date.now();
       if (now - rateBase.t >= 1000) {
@@ -45,11 +64,25 @@ export const engine = {
       throttled.report(p, force);
     };
     try {
+      let live: Progress | null = null;
+      const gate = new SessionGate(
+        async () => (await fetch(new URL(endpoints.me(), request.origin), { credentials: 'include', cache: 'no-store' })).ok,
+        (paused) => {
+          if (!live) return;
+          live.paused = paused ? 'unauthenticated' : null;
+          report(live, true);
+        },
+        controller.signal,
+      );
       const { filename, stream, failed, progress } = await exporterFor(request)(request, {
         fetch: (input, init) => fetch(input, init),
         signal: controller.signal,
-        onProgress: (p) => report(p),
+        onProgress: (p) => report((live = p)),
+        gate,
+        tempStore: store,
+        ensureSpace,
       });
+      live = progress;
       const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal);
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
@@ -57,6 +90,7 @@ export const engine = {
       return { filename, archiveBytes, files: progress.filesDone - failed.length, failed: [...failed] };
     } finally {
       running.delete(jobId);
+      await store.clear();
     }
   },
 

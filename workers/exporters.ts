@@ -3,10 +3,13 @@
  * (a ZIP, a CSV) as a stream, plus its download name; the engine writes it to disk.
  */
 import type { ExportRequest, FailedFile, Progress } from '../lib/jobs';
+import type { TempStore } from './buffering';
 import type { RetryPolicy } from './fetching';
+import type { SessionGate } from './session';
 import { exportCaseFiles } from './caseFiles';
 import { exportExecution } from './execution';
 import { exportCsv } from './csv';
+import { exportAnnotatedCaseFiles } from './annotatedCaseFiles';
 
 export interface ExportContext {
   fetch: typeof fetch;
@@ -14,6 +17,12 @@ export interface ExportContext {
   /** Call on every change; the engine throttles what it reports. */
   onProgress: (p: Progress) => void;
   policy?: RetryPolicy;
+  /** Pauses requests that meet a 401 until the session works again (absent: a 401 fails). */
+  gate?: SessionGate;
+  /** Where downloaded files wait for their turn in the archive (default: memory). */
+  tempStore?: TempStore;
+  /** Throws a clear error when the disk cannot hold `bytes` more (checked as the size becomes known). */
+  ensureSpace?: (bytes: number) => Promise<void>;
 }
 
 export interface ExportOutput {
@@ -35,6 +44,7 @@ export const exporters: Registry = {
   'case-files': exportCaseFiles,
   execution: exportExecution,
   csv: exportCsv,
+  'annotated-case-files': exportAnnotatedCaseFiles,
 };
 
 export function exporterFor(request: ExportRequest): Exporter<ExportRequest> {

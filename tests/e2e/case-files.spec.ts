@@ -14,7 +14,7 @@ test('default names: no order, no template', async ({ page, sw, profile }) => {
   const ui = exporterUi(page);
   await expect(ui.getByRole('button', { name: 'Export CSV', exact: true })).toBeEnabled();
   await expect(ui.getByRole('button', { name: 'Export annotated case files', exact: true })).toBeDisabled();
-  await expect(ui.getByRole('button', { name: 'Export annotated case files', exact: true })).toHaveAccessibleDescription(/not available/);
+  await expect(ui.getByRole('button', { name: 'Export annotated case files', exact: true })).toHaveAccessibleDescription(/Select a workflow order first/);
   await page.screenshot({ path: join(ROOT, 'docs/workflow-page.png') });
 
   const dialog = await openCaseFilesDialog(page);

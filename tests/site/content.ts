@@ -12,6 +12,8 @@ export type ContentSpec =
   | { kind: 'jpeg'; width: number; height: number; variant: number; quality: number }
   | { kind: 'text'; text: string }
   | { kind: 'pdf'; variant: number }
+  /** A PNG signature followed by text: named and typed as a PNG, decodes as nothing (annotated exports). */
+  | { kind: 'corrupt-png'; width: number; height: number }
   /** Seeded 64 KiB block repeated, the block index stamped into each block. */
   | { kind: 'blocks'; seed: number; size: number };
 
@@ -202,6 +204,9 @@ function materialize(c: Exclude<ContentSpec, { kind: 'blocks' }>): Buffer {
         break;
       case 'pdf':
         buf = renderPdf(c.variant);
+        break;
+      case 'corrupt-png':
+        buf = Buffer.concat([PNG_SIGNATURE, Buffer.from('\nThis upload was cut short: it is not a decodable PNG image.\n', 'latin1')]);
         break;
     }
     bufferCache.set(key, buf);

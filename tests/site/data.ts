@@ -301,7 +301,7 @@ function makeExecution(
 // Workflow 1: the demo workflow
 // ---------------------------------------------------------------------------------------------
 
-type FileKind = 'png' | 'png-big' | 'jpeg' | 'jpeg-big' | 'text' | 'csv' | 'pdf' | 'octet' | 'empty' | 'dicom';
+type FileKind = 'png' | 'png-big' | 'jpeg' | 'jpeg-big' | 'text' | 'csv' | 'pdf' | 'octet' | 'empty' | 'dicom' | 'png-corrupt';
 
 interface FilePlan {
   name: string;
@@ -335,7 +335,7 @@ const W1_CASES: CasePlan[] = [
     order: '11',
     ext: ['EXT-0012', 'EXT-0012'],
     ent: ['PAT-1012', 'PAT-1012'],
-    files: [F('1.png', '1.png', 'png'), F('1.png', '1.png', 'png'), F('series.dcm', 'series.dcm', 'dicom'), F('CT 🫁 série.jpg', 'ct-series.jpg', 'jpeg')],
+    files: [F('1.png', '1.png', 'png'), F('1.png', '1.png', 'png'), F('series.dcm', 'series.dcm', 'dicom'), F('CT 🫁 série.jpg', 'ct-series.jpg', 'jpeg'), F('broken.png', 'broken.png', 'png-corrupt')],
   },
 ];
 
@@ -365,6 +365,8 @@ function fileContent(kind: FileKind, variant: number, rnd: () => number, plain: 
       return { content: { kind: 'blocks', seed: variant, size: 3 * 1024 * 1024 + 12345 }, contentType: 'application/dicom' };
     case 'empty':
       return { content: { kind: 'blocks', seed: variant, size: 0 }, contentType: 'application/octet-stream' };
+    case 'png-corrupt': // annotated like an image, but its bytes do not decode
+      return { content: { kind: 'corrupt-png', width: 320, height: 240 }, contentType: 'image/png' };
   }
 }
 
@@ -514,7 +516,7 @@ function buildEagerWorkflow(opts: {
     const out: Annotation[] = [];
     submissions[i].forEach((s, j) => {
       c.files.forEach((f, k) => {
-        if (!isImage(f.content)) return;
+        if (!isImage(f.content) && f.content.kind !== 'corrupt-png') return;
         const rnd = mulberry32(hash32(seed, 'annotation', wid, i, j, k));
         if (rnd() < 0.2) return; // some images are not annotated by every submission
         const { width, height } = f.content as { width: number; height: number };

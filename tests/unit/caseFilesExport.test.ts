@@ -33,6 +33,7 @@ function fakePlatform() {
   let cutOnce = true;
   const requests: string[] = [];
   const fetchImpl = (async (input: string, init: RequestInit = {}) => {
+    init.signal?.throwIfAborted();
     const url = new URL(input);
     requests.push(url.pathname + url.search);
     if (url.pathname === '/api/v1/workflows/w') return Response.json(workflow);

@@ -1,0 +1,96 @@
+/**
+ * Where a file waits between its parallel download and its turn in the (sequential) ZIP writer,
+ * while its checksum is checked: memory for small files, OPFS for large ones, so memory stays
+ * flat whatever the sizes. A buffered file is a Blob (disk-backed for OPFS) and is disposed once
+ * the writer has taken it.
+ */
+export interface TempFile {
+  write(chunk: Uint8Array): void;
+  /** The bytes written, as a Blob (call once, after the last write). */
+  finish(): Promise<Blob>;
+  /** Frees the bytes (after the writer has taken them, or when they are dropped). */
+  dispose(): Promise<void>;
+}
+
+export interface TempStore {
+  create(sizeHint: number): Promise<TempFile>;
+  /** Removes whatever is left (end of the job, success or not). */
+  clear(): Promise<void>;
+}
+
+/** Files up to this size wait in memory; larger ones in OPFS. */
+export const MEMORY_BUFFER_LIMIT = 8 * 1024 * 1024;
+
+export function memoryTempFile(): TempFile {
+  let chunks: Uint8Array[] = [];
+  return {
+    write: (chunk) => void chunks.push(chunk),
+    finish: async () => new Blob(chunks as BlobPart[]),
+    dispose: async () => void (chunks = []),
+  };
+}
+
+export const memoryTempStore: TempStore = { create: async () => memoryTempFile(), clear: async () => {} };
+
+interface SyncHandle {
+  write(buffer: ArrayBufferView, opts?: { at?: number }): number;
+  flush(): void;
+  close(): void;
+}
+
+/** OPFS temp files under `tmp/<jobId>/` (dedicated workers: synchronous access handles). */
+export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempStore {
+  let n = 0;
+  const dir = (async () => {
+    const root = await navigator.storage.getDirectory();
+    const tmp = await root.getDirectoryHandle('tmp', { create: true });
+    return tmp.getDirectoryHandle(jobId, { create: true });
+  })();
+  return {
+    async create(sizeHint) {
+      if (sizeHint <= limit) return memoryTempFile();
+      const d = await dir;
+      const name = `f${n++}`;
+      const handle = await d.getFileHandle(name, { create: true });
+      const access = await (handle as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
+      let offset = 0;
+      let open = true;
+      const close = () => {
+        if (open) {
+          open = false;
+          access.close();
+        }
+      };
+      return {
+        write(chunk) {
+          let written = 0;
+          while (written < chunk.byteLength) written += access.write(chunk.subarray(written), { at: offset + written });
+          offset += chunk.byteLength;
+        },
+        async finish() {
+          access.flush();
+          close();
+          return handle.getFile();
+        },
+        async dispose() {
+          close();
+          await d.removeEntry(name).catch(() => {});
+        },
+      };
+    },
+    async clear() {
+      const root = await navigator.storage.getDirectory();
+      const tmp = await root.getDirectoryHandle('tmp', { create: true });
+      await tmp.removeEntry(jobId, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** OPFS where the context has it (the worker), memory elsewhere (Node tests). */
+export function tempStoreFor(jobId: string): TempStore {
+  const hasOpfs =
+    typeof navigator !== 'undefined' &&
+    !!navigator.storage?.getDirectory &&
+    typeof (globalThis as { FileSystemSyncAccessHandle?: unknown }).FileSystemSyncAccessHandle !== 'undefined';
+  return hasOpfs ? opfsTempStore(jobId) : memoryTempStore;
+}
