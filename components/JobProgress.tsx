@@ -1,4 +1,4 @@
-import { describeProgress, formatBytes, progressFraction, type JobState } from '../lib/jobs';
+import { describeProgress, formatBytes, leftOut, progressFraction, type JobState } from '../lib/jobs';
 import { signInUrl } from '../lib/platform';
 
 /** A job's progress, outcome and Cancel, as the dialogs and the popup show it. */
@@ -6,7 +6,7 @@ export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
   const { job } = props;
   const p = job.progress;
   const active = job.phase === 'running' || job.phase === 'queued' || job.phase === 'saving';
-  const failed = job.result?.failed.length ?? p.failed;
+  const failed = job.result ? leftOut(job.result.failed).length : p.failed;
   return (
     <section class="we-job" aria-live="polite" data-phase={job.phase}>
       {active && p.paused === 'unauthenticated' && (

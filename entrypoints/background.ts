@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { JobStore } from '../lib/jobStore';
-import { badgeText, emptyProgress, isJobActive, type JobState } from '../lib/jobs';
+import { badgeText, emptyProgress, isJobActive, leftOut, type JobState } from '../lib/jobs';
 import type { AnyMessage, BackgroundToHost, HostToBackground, UiToBackground } from '../lib/messages';
 import { EngineHost } from '../workers/host';
 import { onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
@@ -64,7 +64,7 @@ export default defineBackground({ type: 'module', main: () => {
       await browser.action.setBadgeText({ text: badgeText(running[0].progress) });
     } else {
       const last = jobs[0];
-      const failedFiles = last?.result?.failed.length ?? 0;
+      const failedFiles = last?.result ? leftOut(last.result.failed).length : 0;
       if (last && (last.phase === 'failed' || failedFiles)) {
         await browser.action.setBadgeBackgroundColor({ color: '#b91c1c' });
         await browser.action.setBadgeText({ text: last.phase === 'failed' ? '!' : String(failedFiles) });

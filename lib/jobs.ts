@@ -67,13 +67,19 @@ export interface Progress {
   paused?: 'unauthenticated' | null;
 }
 
+/** A row of `export-report.csv`: a file left out, or (`kept`) put in but not as asked. */
 export interface FailedFile {
   path: string;
   caseId: string;
   fileUuid: string;
   reason: string;
   attempts: number;
+  /** In the archive all the same (e.g. an image that could not be annotated goes in unchanged). */
+  kept?: boolean;
 }
+
+/** The files left out of an archive (what the UI counts as failed). */
+export const leftOut = (rows: readonly FailedFile[]) => rows.filter((r) => !r.kept);
 
 export interface JobResult {
   filename: string;

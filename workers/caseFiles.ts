@@ -12,7 +12,7 @@ import { PathDeduper, caseFilesArchiveName } from '../lib/naming';
 import type { ExportContext, ExportOutput } from './exporters';
 import { contextClient } from './client';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
-import { emptyProgress } from '../lib/jobs';
+import { emptyProgress, leftOut } from '../lib/jobs';
 import { orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
 import { memoryTempStore } from './buffering';
 import { downloadVerified } from './verified';
@@ -138,7 +138,7 @@ export function caseFilesZip(
       });
       if (!extras.transform) return verified;
       const out = await extras.transform.apply(p, verified.blob, (reason) =>
-        failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts }),
+        failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts, kept: true }),
       );
       if (!out) return verified;
       await verified.dispose();
@@ -159,7 +159,7 @@ export function caseFilesZip(
       if (result.status === 'rejected') {
         const err = result.reason as Error & { attempts?: number; bytesCounted?: number };
         failed.push({ path: item.path, caseId: item.case.id, fileUuid: item.file.uuid, reason: err.message, attempts: err.attempts ?? 1 });
-        progress.failed = failed.length;
+        progress.failed = leftOut(failed).length;
         progress.filesDone++;
         // A file left out counts as done, so the byte total is still reached.
         progress.bytesDone += item.file.size - (err.bytesCounted ?? 0);

@@ -7,7 +7,8 @@ import * as Comlink from 'comlink';
 import type { ExportRequest, JobResult, Progress } from '../lib/jobs';
 import { exporterFor } from './exporters';
 import { endpoints } from '../lib/platform';
-import { formatBytes } from '../lib/jobs';
+import { leftOut } from '../lib/jobs';
+import { ensureSpace } from './space';
 import { tempStoreFor } from './buffering';
 import { SessionGate } from './session';
 import { listOpfsFiles, removeOpfsFile, writeStreamToOpfs } from './opfs';
@@ -16,20 +17,6 @@ import { listOpfsFiles, removeOpfsFile, writeStreamToOpfs } from './opfs';
 const PROGRESS_INTERVAL_MS = 200;
 
 const running = new Map<string, AbortController>();
-
-/** Room kept free beyond the archive itself (temp files of the downloads in flight, the rest of the profile). */
-const SPACE_MARGIN = 256 * 1024 * 1024;
-
-/** Before and during a large export: can the browser's storage hold `bytes` more? */
-async function ensureSpace(bytes: number): Promise<void> {
-  const estimate = await navigator.storage?.estimate?.();
-  if (!estimate?.quota) return;
-  const free = estimate.quota - (estimate.usage ?? 0);
-  if (bytes + SPACE_MARGIN > free)
-    throw new Error(
-      `Not enough free disk space for this export: it needs about ${formatBytes(bytes + SPACE_MARGIN)} and the browser can use ${formatBytes(Math.max(0, free))}. Free some space and try again.`,
-    );
-}
 
 function throttle(fn: (p: Progress) => void, ms: number) {
   let last = 0;
@@ -87,7 +74,7 @@ export const engine = {
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
-      return { filename, archiveBytes, files: progress.filesDone - failed.length, failed: [...failed] };
+      return { filename, archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed] };
     } finally {
       running.delete(jobId);
       await store.clear();
