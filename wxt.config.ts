@@ -10,12 +10,22 @@ export const defaultOrigins = (process.env.WE_ORIGINS ?? 'http://localhost:4400'
   .map((o) => o.trim().replace(/\/+$/, ''))
   .filter(Boolean);
 
+/**
+ * The match pattern of an origin. Firefox's match patterns take no port (one with a port matches
+ * nothing, so neither the content script nor the host permission would apply): there the pattern
+ * covers every port of the host.
+ */
+export const originMatchPattern = (origin: string, browser: string): string =>
+  browser === 'firefox' ? `${new URL(origin).protocol}//${new URL(origin).hostname}/*` : `${origin}/*`;
+
 export default defineConfig({
   srcDir: '.',
   entrypointsDir: 'entrypoints',
   publicDir: 'public',
   // Parallel checkouts of the e2e suite build into their own folder (WE_OUT_DIR).
   outDir: process.env.WE_OUT_DIR ?? '.output',
+  // `npm run zip`: the sources zip for Mozilla's review holds the project, not local test leftovers.
+  zip: { excludeSources: ['test-results*/**', 'playwright-report/**', 'tests/.tmp/**', '.demo/**', '.output*/**'] },
   vite: () => ({
     worker: { format: 'es' },
     define: { __DEFAULT_ORIGINS__: JSON.stringify(defaultOrigins) },
@@ -24,13 +34,16 @@ export default defineConfig({
   }),
   hooks: {
     // The content script serves the build's origins (more are registered at runtime from the options).
-    'build:manifestGenerated': (_wxt, manifest) => {
-      for (const cs of manifest.content_scripts ?? []) cs.matches = defaultOrigins.map((o) => `${o}/*`);
+    'build:manifestGenerated': (wxt, manifest) => {
+      const matches = defaultOrigins.map((o) => originMatchPattern(o, wxt.config.browser));
+      for (const cs of manifest.content_scripts ?? []) cs.matches = matches;
     },
   },
   manifest: ({ browser }) => ({
-    name: 'Workflow Exporter',
-    description: 'Export workflow results, case files and executions, streamed straight to disk.',
+    // Text in public/_locales/<lang>/messages.json; the browser picks the language (English by default).
+    default_locale: 'en',
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
     permissions: [
       'downloads',
       'storage',
@@ -39,13 +52,22 @@ export default defineConfig({
       'scripting',
       ...(browser === 'firefox' ? [] : ['offscreen']),
     ],
-    host_permissions: defaultOrigins.map((o) => `${o}/*`),
+    host_permissions: defaultOrigins.map((o) => originMatchPattern(o, browser)),
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     // SHA-256 checks use hash-wasm (WebAssembly); nothing else is relaxed.
     content_security_policy: { extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'" },
-    action: { default_title: 'Workflow Exporter' },
+    action: { default_title: '__MSG_extName__' },
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: 'workflow-exporter@example.org', strict_min_version: '115.0' } } }
+      ? { browser_specific_settings: {
+          gecko: {
+            id: 'workflow-exporter@example.org',
+            // 140 (ESR): data_collection_permissions; optional_host_permissions since 128, OPFS sync access handles since 111.
+            strict_min_version: '140.0',
+            // Nothing leaves the browser but the user's own requests to their platform.
+            data_collection_permissions: { required: ['none'] },
+          },
+          gecko_android: { strict_min_version: '142.0' },
+        } }
       : {}),
   }),
 });

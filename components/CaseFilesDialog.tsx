@@ -8,6 +8,7 @@ import type { ExporterActions } from './actions';
 import type { Favourite } from '../lib/storage';
 import { Dialog } from './Dialog';
 import { JobProgress } from './JobProgress';
+import { t, tParts } from '../lib/i18n';
 
 /** Cases shown in the live preview. */
 const PREVIEW_CASES = 5;
@@ -115,25 +116,26 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const running = jobId !== null && (!job || isJobActive(job));
 
   return (
-    <Dialog title={kind === 'annotated-case-files' ? 'Export annotated case files' : 'Export case files'} onClose={props.onClose}>
+    <Dialog title={kind === 'annotated-case-files' ? t('exportAnnotatedCaseFiles') : t('exportCaseFiles')} onClose={props.onClose}>
       <p class="we-scope">
         {data ? (
-          <>
-            <strong>{data.workflow.name}</strong>
-            {orderName ? <> · order <strong>{orderName}</strong></> : <> · all cases</>}
-          </>
+          orderName ? (
+            tParts('scopeWithOrder', <strong>{data.workflow.name}</strong>, <strong>{orderName}</strong>)
+          ) : (
+            tParts('scopeAllCases', <strong>{data.workflow.name}</strong>)
+          )
         ) : loadError ? (
           <span class="we-error" role="alert">
-            Could not load the workflow: {loadError}
+            {t('loadWorkflowFailed', loadError)}
           </span>
         ) : (
-          'Loading…'
+          t('loading')
         )}
       </p>
       {favourites.length > 0 && (
         <>
           <label class="we-label" for="we-favourites">
-            Favourite templates
+            {t('favouriteTemplates')}
           </label>
           <select
             id="we-favourites"
@@ -147,18 +149,17 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
               setTemplate(fav.template);
             }}
           >
-            <option value="">{favourites.some((f) => f.template === template) ? '(none)' : 'Choose a favourite…'}</option>
+            <option value="">{favourites.some((f) => f.template === template) ? t('favouriteNone') : t('favouriteChoose')}</option>
             {favourites.map((f) => (
               <option key={f.id} value={f.id}>
-                {f.name}
-                {f.isDefault ? ' (default)' : ''}
+                {f.isDefault ? t('favouriteDefault', f.name) : f.name}
               </option>
             ))}
           </select>
         </>
       )}
       <label class="we-label" for="we-template">
-        Folder path template
+        {t('folderPathTemplate')}
       </label>
       <input
         id="we-template"
@@ -167,7 +168,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
         type="text"
         spellcheck={false}
         autoComplete="off"
-        placeholder="Empty: every file at the ZIP root with its default name"
+        placeholder={t('templatePlaceholder')}
         value={template}
         disabled={running}
         aria-invalid={errors.length > 0}
@@ -178,10 +179,9 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
         }}
       />
       <p id="we-template-help" class="we-help">
-        Use <code>{'{{ VARIABLE }}'}</code> and <code>/</code> for folders. A template ending in <code>/</code> gets the
-        default file name.
+        {tParts('templateHelp', <code>{'{{ VARIABLE }}'}</code>, <code>/</code>, <code>/</code>)}
       </p>
-      <div class="we-chips" role="group" aria-label="Insert a variable">
+      <div class="we-chips" role="group" aria-label={t('insertVariable')}>
         {TEMPLATE_VARIABLES.map((name) => (
           <button type="button" class="we-chip" title={variableDescription(name)} disabled={running} onClick={() => insert(name)}>
             {name}
@@ -189,15 +189,16 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
         ))}
       </div>
       <div id="we-template-errors">{errors.length > 0 && <TemplateErrors text={template} errors={errors} />}</div>
-      <section class="we-preview" aria-label="Preview">
-        <h3>Preview{data ? ` (first ${Math.min(PREVIEW_CASES, data.cases.length)} cases)` : ''}</h3>
+      {/* Scrolls when long: focusable so that keyboard users can scroll it. */}
+      <section class="we-preview" aria-label={t('preview')} tabIndex={0}>
+        <h3>{data ? t('previewFirstCases', Math.min(PREVIEW_CASES, data.cases.length)) : t('preview')}</h3>
         {preview ? (
           <ul class="we-tree">
             <Tree nodes={preview.tree} />
             {preview.more && <li class="we-more">…</li>}
           </ul>
         ) : (
-          <p class="we-help">{errors.length ? 'Fix the template to see the preview.' : 'Loading…'}</p>
+          <p class="we-help">{errors.length ? t('fixTemplate') : t('loading')}</p>
         )}
       </section>
       {startError && (
@@ -208,7 +209,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
       {job && <JobProgress job={job} onCancel={() => props.actions.cancelExport(job.id)} />}
       <footer class="we-dialog-footer">
         <button type="button" class="we-button" onClick={props.onClose}>
-          Close
+          {t('close')}
         </button>
         <button
           type="button"
@@ -216,7 +217,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
           disabled={errors.length > 0 || running}
           onClick={start}
         >
-          Download files
+          {t('downloadFiles')}
         </button>
       </footer>
     </Dialog>

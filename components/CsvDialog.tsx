@@ -7,18 +7,20 @@ import { isJobActive, type JobState } from '../lib/jobs';
 import type { ExporterActions } from './actions';
 import { Dialog } from './Dialog';
 import { JobProgress } from './JobProgress';
+import { t, tParts, type MessageKey } from '../lib/i18n';
 
 /** Where the last choices are kept (`chrome.storage.local`). */
 export const CSV_OPTIONS_KEY = 'csvOptions';
 
-const SUBMISSIONS: { value: SubmissionsOption; label: string; help: string }[] = [
-  { value: 'all', label: 'All', help: 'every submission, drafts included' },
-  { value: 'submitted', label: 'Submitted only', help: 'no drafts' },
-  { value: 'latest', label: 'Latest per reader', help: 'the newest submitted one of each reader, per case' },
+/** Labels and help are message keys (lib/i18n.ts). */
+const SUBMISSIONS: { value: SubmissionsOption; label: MessageKey; help: MessageKey }[] = [
+  { value: 'all', label: 'csvAll', help: 'csvAllHelp' },
+  { value: 'submitted', label: 'csvSubmitted', help: 'csvSubmittedHelp' },
+  { value: 'latest', label: 'csvLatest', help: 'csvLatestHelp' },
 ];
-const LAYOUTS: { value: LayoutOption; label: string; help: string }[] = [
-  { value: 'long', label: 'One row per submission', help: '' },
-  { value: 'wide', label: 'One row per case', help: 'its submissions side by side' },
+const LAYOUTS: { value: LayoutOption; label: MessageKey; help: MessageKey | null }[] = [
+  { value: 'long', label: 'csvLong', help: null },
+  { value: 'wide', label: 'csvWide', help: 'csvWideHelp' },
 ];
 
 const fieldset: JSX.CSSProperties = { border: '1px solid var(--we-border)', borderRadius: '8px', padding: '8px 12px 10px', margin: '0 0 10px' };
@@ -93,23 +95,24 @@ export function CsvDialog(props: CsvDialogProps) {
   const orderName = workflow && props.orderId ? workflow.orders.find((o) => o.id === props.orderId)?.name : null;
 
   return (
-    <Dialog title="Export CSV" onClose={props.onClose}>
+    <Dialog title={t('exportCsv')} onClose={props.onClose}>
       <p class="we-scope">
         {workflow ? (
-          <>
-            <strong>{workflow.name}</strong>
-            {orderName ? <> · order <strong>{orderName}</strong></> : <> · all cases</>}
-          </>
+          orderName ? (
+            tParts('scopeWithOrder', <strong>{workflow.name}</strong>, <strong>{orderName}</strong>)
+          ) : (
+            tParts('scopeAllCases', <strong>{workflow.name}</strong>)
+          )
         ) : loadError ? (
           <span class="we-error" role="alert">
-            Could not load the workflow: {loadError}
+            {t('loadWorkflowFailed', loadError)}
           </span>
         ) : (
-          'Loading…'
+          t('loading')
         )}
       </p>
       <fieldset style={fieldset} disabled={running}>
-        <legend style={legend}>Submissions</legend>
+        <legend style={legend}>{t('submissions')}</legend>
         <div style={choices}>
           {SUBMISSIONS.map((o) => (
             <span style={choice}>
@@ -122,17 +125,17 @@ export function CsvDialog(props: CsvDialogProps) {
                   aria-describedby={`we-csv-sub-${o.value}`}
                   onChange={() => choose({ submissions: o.value })}
                 />
-                {o.label}
+                {t(o.label)}
               </label>
               <span id={`we-csv-sub-${o.value}`} style={hint}>
-                ({o.help})
+                ({t(o.help)})
               </span>
             </span>
           ))}
         </div>
       </fieldset>
       <fieldset style={fieldset} disabled={running}>
-        <legend style={legend}>Layout</legend>
+        <legend style={legend}>{t('layout')}</legend>
         <div style={choices}>
           {LAYOUTS.map((o) => (
             <span style={choice}>
@@ -145,11 +148,11 @@ export function CsvDialog(props: CsvDialogProps) {
                   aria-describedby={o.help ? `we-csv-layout-${o.value}` : undefined}
                   onChange={() => choose({ layout: o.value })}
                 />
-                {o.label}
+                {t(o.label)}
               </label>
               {o.help && (
                 <span id={`we-csv-layout-${o.value}`} style={hint}>
-                  ({o.help})
+                  ({t(o.help)})
                 </span>
               )}
             </span>
@@ -158,11 +161,10 @@ export function CsvDialog(props: CsvDialogProps) {
       </fieldset>
       <label style={{ ...choice, margin: '2px 0 4px' }}>
         <input type="checkbox" checked={options.bom} disabled={running} onChange={(e) => choose({ bom: (e.target as HTMLInputElement).checked })} />
-        Add UTF-8 BOM for Excel
+        {t('csvBom')}
       </label>
       <p class="we-help">
-        One column per question, then one per case metadata key (<code>meta.…</code>); dates in UTC; cells a spreadsheet
-        would run as a formula start with <code>'</code>.
+        {tParts('csvHelp', <code>meta.…</code>, <code>'</code>)}
       </p>
       {startError && (
         <p class="we-error" role="alert">
@@ -172,10 +174,10 @@ export function CsvDialog(props: CsvDialogProps) {
       {job && <JobProgress job={job} onCancel={() => props.actions.cancelExport(job.id)} />}
       <footer class="we-dialog-footer">
         <button type="button" class="we-button" onClick={props.onClose}>
-          Close
+          {t('close')}
         </button>
         <button type="button" class="we-button we-primary" disabled={running} onClick={start}>
-          Download
+          {t('download')}
         </button>
       </footer>
     </Dialog>

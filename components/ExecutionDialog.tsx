@@ -8,6 +8,7 @@ import type { ExecutionExportOptions } from '../lib/executionDocs';
 import type { ExporterActions } from './actions';
 import { Dialog } from './Dialog';
 import { JobProgress } from './JobProgress';
+import { t, tParts } from '../lib/i18n';
 
 /** chrome.storage.local key of the last format and "combine" choice. */
 export const EXECUTION_OPTIONS_KEY = 'executionOptions';
@@ -88,24 +89,27 @@ export function ExecutionDialog(props: ExecutionDialogProps) {
   const disabled = running || !options;
 
   return (
-    <Dialog title="Export execution" onClose={props.onClose}>
+    <Dialog title={t('exportExecution')} onClose={props.onClose}>
       <p class="we-scope">
         {execution ? (
-          <>
-            <strong>{execution.workflow.name}</strong> · execution <strong>{execution.id}</strong> · {execution.status} ·{' '}
-            {execution.steps.length} {execution.steps.length === 1 ? 'step' : 'steps'}
-          </>
+          tParts(
+            'executionScope',
+            <strong>{execution.workflow.name}</strong>,
+            <strong>{execution.id}</strong>,
+            execution.status,
+            t(execution.steps.length === 1 ? 'stepsOne' : 'stepsMany', execution.steps.length),
+          )
         ) : loadError ? (
           <span class="we-error" role="alert">
-            Could not load the execution: {loadError}
+            {t('loadExecutionFailed', loadError)}
           </span>
         ) : (
-          'Loading…'
+          t('loading')
         )}
       </p>
-      <fieldset class="we-fieldset" disabled={disabled} style={{ border: '1px solid #cbd5e1', borderRadius: '8px', padding: '8px 14px 10px', margin: '0 0 10px' }}>
+      <fieldset class="we-fieldset" disabled={disabled} style={{ border: '1px solid var(--we-border)', borderRadius: '8px', padding: '8px 14px 10px', margin: '0 0 10px' }}>
         <legend class="we-label" style={{ padding: '0 4px', margin: 0 }}>
-          Format
+          {t('format')}
         </legend>
         <label style={{ marginRight: '18px', cursor: 'pointer' }}>
           <input
@@ -115,11 +119,11 @@ export function ExecutionDialog(props: ExecutionDialogProps) {
             checked={options?.format !== 'html'}
             onChange={() => change({ format: 'markdown' })}
           />{' '}
-          Markdown
+          {t('formatMarkdown')}
         </label>
         <label style={{ cursor: 'pointer' }}>
           <input type="radio" name="we-execution-format" value="html" checked={options?.format === 'html'} onChange={() => change({ format: 'html' })} />{' '}
-          HTML
+          {t('formatHtml')}
         </label>
       </fieldset>
       <label style={{ display: 'block', cursor: 'pointer', margin: '0 0 4px' }}>
@@ -129,22 +133,22 @@ export function ExecutionDialog(props: ExecutionDialogProps) {
           disabled={disabled}
           onChange={(e) => change({ combine: (e.target as HTMLInputElement).checked })}
         />{' '}
-        Combine results into a single file
+        {t('combine')}
       </label>
       <p class="we-help">
         {options?.combine
-          ? 'The ZIP holds one file with every step in order and a table of contents.'
-          : 'The ZIP holds one file per step, named after the step and its status.'}
+          ? t('combineHelpOn')
+          : t('combineHelpOff')}
         {archive && (
           <>
             {' '}
-            Saves <code>{archive}</code>.
+            {tParts('savesArchive', <code>{archive}</code>)}
           </>
         )}
       </p>
       {!finished && (
         <p class="we-error" role="alert">
-          This execution has not finished yet: it can be exported once it has.
+          {t('notFinishedYet')}
         </p>
       )}
       {startError && (
@@ -155,10 +159,10 @@ export function ExecutionDialog(props: ExecutionDialogProps) {
       {job && <JobProgress job={job} onCancel={() => props.actions.cancelExport(job.id)} />}
       <footer class="we-dialog-footer">
         <button type="button" class="we-button" onClick={props.onClose}>
-          Close
+          {t('close')}
         </button>
         <button type="button" class="we-button we-primary" disabled={disabled || !finished} onClick={start}>
-          Export
+          {t('exportButton')}
         </button>
       </footer>
     </Dialog>

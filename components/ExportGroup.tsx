@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ExporterActions } from './actions';
 import { CaseFilesDialog } from './CaseFilesDialog';
 import { CsvDialog } from './CsvDialog';
+import { t } from '../lib/i18n';
 
 export interface ExportGroupProps {
   origin: string;
@@ -12,7 +13,7 @@ export interface ExportGroupProps {
 }
 
 /** Why "Export annotated case files" is off, as its accessible description. */
-export const ANNOTATED_NEEDS_ORDER = 'Select a workflow order first: annotated case files cover one order.';
+export const ANNOTATED_NEEDS_ORDER = t('annotatedNeedsOrder');
 
 /** The workflow page's Export group: one button per export, each opening its dialog. */
 export function ExportGroup(props: ExportGroupProps) {
@@ -23,15 +24,15 @@ export function ExportGroup(props: ExportGroupProps) {
     if (!props.orderId) setOpen((o) => (o === 'annotated-case-files' ? null : o));
   }, [props.orderId]);
   return (
-    <div class="we-group" role="group" aria-label="Workflow Exporter">
+    <div class="we-group" role="group" aria-label={t('extName')}>
       <span class="we-group-label" aria-hidden="true">
-        Export
+        {t('groupExport')}
       </span>
       <button type="button" class="we-button" onClick={() => setCsvOpen(true)}>
-        Export CSV
+        {t('exportCsv')}
       </button>
       <button type="button" class="we-button we-primary" onClick={() => setOpen('case-files')}>
-        Export case files
+        {t('exportCaseFiles')}
       </button>
       <button
         type="button"
@@ -41,7 +42,7 @@ export function ExportGroup(props: ExportGroupProps) {
         title={props.orderId ? undefined : ANNOTATED_NEEDS_ORDER}
         onClick={() => props.orderId && setOpen('annotated-case-files')}
       >
-        Export annotated case files
+        {t('exportAnnotatedCaseFiles')}
       </button>
       <span id="we-why-annotated" hidden>
         {ANNOTATED_NEEDS_ORDER}

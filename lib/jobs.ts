@@ -1,4 +1,5 @@
 /** Export jobs: what is asked, how far it got, how it ended. Shared by every context. */
+import { t } from './i18n';
 
 
 export interface CaseFilesRequest {
@@ -141,14 +142,14 @@ export function formatDuration(seconds: number): string {
 /** "12 of 40 files · 3.1 MB of 9.8 MB · 2.0 MB/s · 3 s left" */
 export function describeProgress(p: Progress): string {
   const parts = [
-    `${p.filesDone} of ${p.filesTotal}${p.listingDone ? '' : '+'} files`,
-    `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}${p.listingDone ? '' : '+'}`,
+    t('progressFiles', p.filesDone, `${p.filesTotal}${p.listingDone ? '' : '+'}`),
+    t('progressBytes', formatBytes(p.bytesDone), `${formatBytes(p.bytesTotal)}${p.listingDone ? '' : '+'}`),
   ];
   if (p.rate > 0) {
     parts.push(`${formatBytes(p.rate)}/s`);
-    if (p.listingDone && p.bytesTotal > p.bytesDone) parts.push(`${formatDuration((p.bytesTotal - p.bytesDone) / p.rate)} left`);
+    if (p.listingDone && p.bytesTotal > p.bytesDone) parts.push(t('progressLeft', formatDuration((p.bytesTotal - p.bytesDone) / p.rate)));
   }
-  if (p.failed) parts.push(`${p.failed} failed`);
+  if (p.failed) parts.push(t('nFailed', p.failed));
   return parts.join(' · ');
 }
 

@@ -6,8 +6,8 @@
  */
 export interface TempFile {
   write(chunk: Uint8Array): void;
-  /** The bytes written, as a Blob (call once, after the last write). */
-  finish(): Promise<Blob>;
+  /** The bytes written (call once, after the last write): in memory, or a disk-backed Blob. */
+  finish(): Promise<Uint8Array | Blob>;
   /** Frees the bytes (after the writer has taken them, or when they are dropped). */
   dispose(): Promise<void>;
 }
@@ -21,11 +21,22 @@ export interface TempStore {
 /** Files up to this size wait in memory; larger ones in OPFS. */
 export const MEMORY_BUFFER_LIMIT = 8 * 1024 * 1024;
 
+/** Bytes in memory: a plain array, not a Blob (a Blob per small file costs a round trip to the blob registry). */
 export function memoryTempFile(): TempFile {
   let chunks: Uint8Array[] = [];
   return {
     write: (chunk) => void chunks.push(chunk),
-    finish: async () => new Blob(chunks as BlobPart[]),
+    async finish() {
+      if (chunks.length === 1) return chunks[0];
+      const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+      let at = 0;
+      for (const c of chunks) {
+        out.set(c, at);
+        at += c.byteLength;
+      }
+      chunks = [];
+      return out;
+    },
     dispose: async () => void (chunks = []),
   };
 }

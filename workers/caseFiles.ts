@@ -117,7 +117,7 @@ export function caseFilesZip(
 
   const store = opts.tempStore ?? memoryTempStore;
   /** Downloads one file completely, verified, into the temp store (then, if asked, transforms it). */
-  const start = async (p: PlannedFile): Promise<{ blob: Blob; dispose: () => Promise<void> }> => {
+  const start = async (p: PlannedFile): Promise<{ content: Uint8Array | Blob; dispose: () => Promise<void> }> => {
     opts.signal.throwIfAborted();
     const info: AttemptInfo = { attempts: 0 };
     let counted = 0;
@@ -137,12 +137,13 @@ export function caseFilesZip(
         },
       });
       if (!extras.transform) return verified;
-      const out = await extras.transform.apply(p, verified.blob, (reason) =>
+      const blob = verified.content instanceof Blob ? verified.content : new Blob([verified.content as BlobPart]);
+      const out = await extras.transform.apply(p, blob, (reason) =>
         failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts, kept: true }),
       );
       if (!out) return verified;
       await verified.dispose();
-      return { blob: out, dispose: async () => {} };
+      return { content: out, dispose: async () => {} };
     } catch (err) {
       throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts, bytesCounted: counted });
     }
@@ -172,8 +173,8 @@ export function caseFilesZip(
       yield {
         name: item.path,
         lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,
-        input: result.value.blob,
-        size: result.value.blob.size,
+        input: result.value.content,
+        size: result.value.content instanceof Blob ? result.value.content.size : result.value.content.byteLength,
       };
       progress.filesDone++;
     }

@@ -3,7 +3,7 @@
  * hash before it may enter the archive. A body cut mid-way resumes (openResumableBody); a file whose
  * bytes still do not match after every attempt is reported as corrupt and never written under its name.
  */
-import { createSHA256 } from 'hash-wasm';
+import { createSHA256, type IHasher } from 'hash-wasm';
 import { CHECKSUM_HEADER } from '../lib/platform';
 import type { TempStore } from './buffering';
 import { defaultRetryPolicy, openResumableBody, type AttemptInfo, type OpenFn, type RetryPolicy } from './fetching';
@@ -17,7 +17,7 @@ export class CorruptFileError extends Error {
 }
 
 export interface VerifiedFile {
-  blob: Blob;
+  content: Uint8Array | Blob;
   dispose(): Promise<void>;
 }
 
@@ -34,8 +34,19 @@ export interface VerifyOptions {
   checksumAttempts?: number;
 }
 
+/** SHA-256 hashers are reused: making one instantiates a WebAssembly module. */
+const hashers: IHasher[] = [];
+
 export async function downloadVerified(open: OpenFn, opts: VerifyOptions): Promise<VerifiedFile> {
-  const hasher = await createSHA256();
+  const hasher = hashers.pop() ?? (await createSHA256());
+  try {
+    return await verifiedWith(hasher, open, opts);
+  } finally {
+    hashers.push(hasher);
+  }
+}
+
+async function verifiedWith(hasher: IHasher, open: OpenFn, opts: VerifyOptions): Promise<VerifiedFile> {
   const attempts = opts.checksumAttempts ?? 3;
   let lastProblem = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -68,7 +79,7 @@ export async function downloadVerified(open: OpenFn, opts: VerifyOptions): Promi
         const wantSize = response.status === 200 && length !== null ? Number(length) : opts.expectedSize;
         if (expected !== null && actual !== expected) lastProblem = `checksum mismatch (SHA-256 ${actual}, platform says ${expected})`;
         else if (size !== wantSize) lastProblem = `size mismatch (${size} bytes, expected ${wantSize})`;
-        else return { blob: await temp.finish(), dispose: () => temp.dispose() };
+        else return { content: await temp.finish(), dispose: () => temp.dispose() };
         await temp.dispose();
         return null;
       } catch (err) {

@@ -4,17 +4,18 @@ import { isExecutionFinished, selectors } from '../../lib/platform';
 import type { ExporterActions } from '../actions';
 import { ExecutionDialog } from '../ExecutionDialog';
 import type { Feature } from './feature';
+import { t } from '../../lib/i18n';
 
 /** Why "Export as" is off, as its accessible (and visible) description. */
-export const NOT_FINISHED_REASON = 'Available when the execution has finished.';
+export const NOT_FINISHED_REASON = t('notFinishedReason');
 
 function ExecutionExportGroup(props: { origin: string; executionId: string; status: string; actions: ExporterActions }) {
   const [open, setOpen] = useState(false);
   const finished = isExecutionFinished(props.status);
   return (
-    <div class="we-group" role="group" aria-label="Workflow Exporter">
+    <div class="we-group" role="group" aria-label={t('extName')}>
       <span class="we-group-label" aria-hidden="true">
-        Export
+        {t('groupExport')}
       </span>
       <button
         type="button"
@@ -23,7 +24,7 @@ function ExecutionExportGroup(props: { origin: string; executionId: string; stat
         aria-describedby={finished ? undefined : 'we-why-execution'}
         onClick={() => setOpen(true)}
       >
-        Export as
+        {t('exportAs')}
       </button>
       {!finished && (
         <span id="we-why-execution" class="we-help" style={{ margin: 0 }}>

@@ -4,6 +4,7 @@ import { isExecutionFinished, selectors } from '../../lib/platform';
 import type { ExporterActions } from '../actions';
 import { ExecutionDialog } from '../ExecutionDialog';
 import type { Feature } from './feature';
+import { t } from '../../lib/i18n';
 
 const HOST_TAG = 'workflow-exporter';
 
@@ -15,10 +16,10 @@ function RowDownload(props: { origin: string; executionId: string; actions: Expo
         type="button"
         class="we-button"
         style={{ padding: '3px 10px' }}
-        title={`Export execution ${props.executionId} as Markdown or HTML`}
+        title={t('rowDownloadTitle', props.executionId)}
         onClick={() => setOpen(true)}
       >
-        Download
+        {t('download')}
       </button>
       {open && <ExecutionDialog origin={props.origin} executionId={props.executionId} actions={props.actions} onClose={() => setOpen(false)} />}
     </>

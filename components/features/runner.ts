@@ -2,6 +2,7 @@ import css from '../styles.css?inline';
 import { pageFromUrl, selectors } from '../../lib/platform';
 import { extensionActions, type ExporterActions } from '../actions';
 import type { Feature } from './feature';
+import { uiLanguage } from '../../lib/i18n';
 import { workflowExport } from './workflowExport';
 import { executionExport } from './executionExport';
 import { executionsList } from './executionsList';
@@ -23,6 +24,8 @@ function mount(anchor: Element, featureId: string): HTMLElement {
   const style = document.createElement('style');
   style.textContent = css;
   const root = document.createElement('div');
+  // Our text is in the browser's language, which may not be the page's.
+  root.lang = uiLanguage();
   shadow.append(style, root);
   anchor.append(host);
   return root;

@@ -8,6 +8,7 @@ import { EXAMPLE_CONTEXT, parsePathTemplate, TEMPLATE_VARIABLES } from '../../li
 import type { Case } from '../../lib/platform';
 import { builtInOrigins, checkParallel, MAX_PARALLEL, MIN_PARALLEL, normalizeOrigin, originPattern, type Settings } from '../../lib/settings';
 import type { Favourite, HistoryEntry } from '../../lib/storage';
+import { t, tParts, type MessageKey } from '../../lib/i18n';
 
 type Note = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -50,10 +51,10 @@ export function App(props: { actions?: ExporterActions }) {
 
   return (
     <main class="we-options">
-      <h1>Workflow Exporter options</h1>
+      <h1>{t('optionsTitle')}</h1>
       {loadError && (
         <p class="we-error" role="alert">
-          Could not load the settings: {loadError}
+          {t('loadSettingsFailed', loadError)}
         </p>
       )}
       <Origins actions={actions} settings={settings} onChange={setSettings} />
@@ -85,21 +86,21 @@ function Origins(props: { actions: ExporterActions; settings: Settings | null; o
     let ok = false;
     try {
       const asked = browser.permissions.request({ origins: [originPattern(origin)] });
-      setNote({ kind: 'ok', text: `Allow access to ${origin} in the browser's prompt to add it.` });
+      setNote({ kind: 'ok', text: t('allowAccessPrompt', origin) });
       ok = await asked;
     } catch (err) {
-      setNote({ kind: 'error', text: `The browser refused to ask for access to ${origin}: ${(err as Error).message}` });
+      setNote({ kind: 'error', text: t('browserRefused', origin, (err as Error).message) });
       return;
     }
     if (!ok) {
-      setNote({ kind: 'error', text: `Access to ${origin} was not granted, so it was not added.` });
+      setNote({ kind: 'error', text: t('accessNotGranted', origin) });
       return;
     }
     try {
       props.onChange(await props.actions.addOrigin(origin));
       setGranted((g) => ({ ...g, [origin]: true }));
       setText('');
-      setNote({ kind: 'ok', text: `Added ${origin}. Its workflow and execution pages now get the Export buttons.` });
+      setNote({ kind: 'ok', text: t('originAdded', origin) });
     } catch (err) {
       setNote({ kind: 'error', text: (err as Error).message });
     }
@@ -110,14 +111,14 @@ function Origins(props: { actions: ExporterActions; settings: Settings | null; o
     const checked = normalizeOrigin(text);
     if (!checked.ok) return setNote({ kind: 'error', text: checked.message });
     if (builtIn.includes(checked.value) || added.includes(checked.value))
-      return setNote({ kind: 'error', text: `${checked.value} is already in the list.` });
+      return setNote({ kind: 'error', text: t('originAlreadyListed', checked.value) });
     void grantAndAdd(checked.value);
   };
 
   const remove = async (origin: string) => {
     try {
       props.onChange(await props.actions.removeOrigin(origin));
-      setNote({ kind: 'ok', text: `Removed ${origin}.` });
+      setNote({ kind: 'ok', text: t('originRemoved', origin) });
     } catch (err) {
       setNote({ kind: 'error', text: (err as Error).message });
     }
@@ -125,15 +126,12 @@ function Origins(props: { actions: ExporterActions; settings: Settings | null; o
 
   return (
     <section class="we-section" aria-labelledby="we-origins">
-      <h2 id="we-origins">Platform origins</h2>
-      <p class="we-help">
-        The extension adds its Export buttons on these platforms and exports with your session there. Adding one asks the
-        browser for access to it.
-      </p>
-      <ul class="we-list" aria-label="Platform origins">
+      <h2 id="we-origins">{t('platformOrigins')}</h2>
+      <p class="we-help">{t('originsHelp')}</p>
+      <ul class="we-list" aria-label={t('platformOrigins')}>
         {builtIn.map((o) => (
           <li key={o}>
-            <code>{o}</code> <span class="we-tag">built in</span>
+            <code>{o}</code> <span class="we-tag">{t('builtIn')}</span>
           </li>
         ))}
         {added.map((o) => (
@@ -141,21 +139,21 @@ function Origins(props: { actions: ExporterActions; settings: Settings | null; o
             <code>{o}</code>
             {granted[o] === false ? (
               <button type="button" class="we-button" onClick={() => void grantAndAdd(o)}>
-                Grant access
+                {t('grantAccess')}
               </button>
             ) : (
-              <span class="we-tag we-tag-ok">access granted</span>
+              <span class="we-tag we-tag-ok">{t('accessGranted')}</span>
             )}
-            <button type="button" class="we-button" aria-label={`Remove ${o}`} onClick={() => void remove(o)}>
-              Remove
+            <button type="button" class="we-button" aria-label={t('removeOrigin', o)} onClick={() => void remove(o)}>
+              {t('remove')}
             </button>
           </li>
         ))}
-        {builtIn.length + added.length === 0 && <li class="we-help">No platform yet: add its address below.</li>}
+        {builtIn.length + added.length === 0 && <li class="we-help">{t('noPlatformYet')}</li>}
       </ul>
       <form class="we-row" onSubmit={add}>
         <label class="we-label" for="we-origin-input">
-          Platform origin
+          {t('platformOrigin')}
         </label>
         <input
           id="we-origin-input"
@@ -167,7 +165,7 @@ function Origins(props: { actions: ExporterActions; settings: Settings | null; o
           onInput={(e) => setText((e.target as HTMLInputElement).value)}
         />
         <button type="submit" class="we-button we-primary">
-          Add origin
+          {t('addOrigin')}
         </button>
       </form>
       {note && <NoteLine note={note} />}
@@ -202,7 +200,7 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
 
   const add = async (e: Event) => {
     e.preventDefault();
-    if (await run(() => props.actions.addFavourite(name, template), `Added "${name.trim()}".`)) {
+    if (await run(() => props.actions.addFavourite(name, template), t('favouriteAdded', name.trim()))) {
       setName('');
       setTemplate('');
     }
@@ -216,9 +214,9 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
     try {
       const report = await props.actions.importFavourites(await file.text());
       await props.reload();
-      const parts = [`Imported ${report.added} ${report.added === 1 ? 'favourite' : 'favourites'}`];
-      if (report.skipped) parts.push(`${report.skipped} already saved (skipped)`);
-      if (report.renamed) parts.push(`${report.renamed} renamed to keep names unique`);
+      const parts = [t(report.added === 1 ? 'importedOne' : 'importedMany', report.added)];
+      if (report.skipped) parts.push(t('importSkipped', report.skipped));
+      if (report.renamed) parts.push(t('importRenamed', report.renamed));
       setNote({ kind: 'ok', text: `${parts.join(', ')}.` });
     } catch (err) {
       setNote({ kind: 'error', text: `${file.name}: ${(err as Error).message}` });
@@ -231,7 +229,7 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
       const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
       await browser.downloads.download({ url, filename: 'workflow-exporter-favourites.json', conflictAction: 'uniquify' });
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      setNote({ kind: 'ok', text: 'Saved workflow-exporter-favourites.json to your downloads.' });
+      setNote({ kind: 'ok', text: t('favouritesExported') });
     } catch (err) {
       setNote({ kind: 'error', text: (err as Error).message });
     }
@@ -239,19 +237,19 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
 
   return (
     <section class="we-section" aria-labelledby="we-favourites">
-      <h2 id="we-favourites">Favourite templates</h2>
-      <p class="we-help">Folder path templates the case-file dialogs offer. The default one is preselected for workflows you have not exported yet.</p>
+      <h2 id="we-favourites">{t('favouriteTemplates')}</h2>
+      <p class="we-help">{t('favouritesHelp')}</p>
       {props.favourites.length === 0 ? (
-        <p class="we-help">No favourites yet.</p>
+        <p class="we-help">{t('noFavourites')}</p>
       ) : (
-        <table class="we-table" aria-label="Favourite templates">
+        <table class="we-table" aria-label={t('favouriteTemplates')}>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Template</th>
-              <th scope="col">Default</th>
+              <th scope="col">{t('colName')}</th>
+              <th scope="col">{t('colTemplate')}</th>
+              <th scope="col">{t('colDefault')}</th>
               <th scope="col">
-                <span class="we-visually-hidden">Actions</span>
+                <span class="we-visually-hidden">{t('colActions')}</span>
               </th>
             </tr>
           </thead>
@@ -264,20 +262,20 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
                       class="we-inline"
                       onSubmit={async (e) => {
                         e.preventDefault();
-                        if (await run(() => props.actions.renameFavourite(f.id, renaming.name), `Renamed to "${renaming.name.trim()}".`)) setRenaming(null);
+                        if (await run(() => props.actions.renameFavourite(f.id, renaming.name), t('renamedTo', renaming.name.trim()))) setRenaming(null);
                       }}
                     >
                       <input
                         class="we-input"
-                        aria-label={`New name for ${f.name}`}
+                        aria-label={t('newNameFor', f.name)}
                         value={renaming.name}
                         onInput={(e) => setRenaming({ id: f.id, name: (e.target as HTMLInputElement).value })}
                       />
                       <button type="submit" class="we-button">
-                        Save
+                        {t('save')}
                       </button>
                       <button type="button" class="we-button" onClick={() => setRenaming(null)}>
-                        Cancel
+                        {t('cancel')}
                       </button>
                     </form>
                   ) : (
@@ -291,17 +289,17 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
                   <input
                     type="radio"
                     name="we-default-favourite"
-                    aria-label={`Default: ${f.name}`}
+                    aria-label={t('defaultFor', f.name)}
                     checked={f.isDefault}
-                    onChange={() => void run(() => props.actions.setDefaultFavourite(f.id), `"${f.name}" is the default.`)}
+                    onChange={() => void run(() => props.actions.setDefaultFavourite(f.id), t('isDefault', f.name))}
                   />
                 </td>
                 <td class="we-cell-actions">
-                  <button type="button" class="we-button" aria-label={`Rename ${f.name}`} onClick={() => setRenaming({ id: f.id, name: f.name })}>
-                    Rename
+                  <button type="button" class="we-button" aria-label={t('renameX', f.name)} onClick={() => setRenaming({ id: f.id, name: f.name })}>
+                    {t('rename')}
                   </button>
-                  <button type="button" class="we-button" aria-label={`Delete ${f.name}`} onClick={() => void run(() => props.actions.deleteFavourite(f.id), `Deleted "${f.name}".`)}>
-                    Delete
+                  <button type="button" class="we-button" aria-label={t('deleteX', f.name)} onClick={() => void run(() => props.actions.deleteFavourite(f.id), t('deleted', f.name))}>
+                    {t('delete')}
                   </button>
                 </td>
               </tr>
@@ -310,19 +308,19 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
         </table>
       )}
       {props.favourites.some((f) => f.isDefault) && (
-        <button type="button" class="we-button we-small" onClick={() => void run(() => props.actions.setDefaultFavourite(null), 'No default favourite.')}>
-          Clear the default
+        <button type="button" class="we-button we-small" onClick={() => void run(() => props.actions.setDefaultFavourite(null), t('noDefaultFavourite'))}>
+          {t('clearDefault')}
         </button>
       )}
 
       <form class="we-subsection" onSubmit={add} aria-labelledby="we-add-favourite">
-        <h3 id="we-add-favourite">Add a favourite</h3>
+        <h3 id="we-add-favourite">{t('addAFavourite')}</h3>
         <label class="we-label" for="we-fav-name">
-          Name
+          {t('name')}
         </label>
         <input id="we-fav-name" class="we-input" type="text" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
         <label class="we-label" for="we-fav-template">
-          Template
+          {t('template')}
         </label>
         <input
           id="we-fav-template"
@@ -336,7 +334,7 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
           onInput={(e) => setTemplate((e.target as HTMLInputElement).value)}
         />
         <p id="we-fav-help" class="we-help">
-          Variables: {TEMPLATE_VARIABLES.map((v) => `{{ ${v} }}`).join(', ')}. <code>/</code> makes folders.
+          {tParts('variablesHelp', TEMPLATE_VARIABLES.map((v) => `{{ ${v} }}`).join(', '), <code>/</code>)}
         </p>
         <div id="we-fav-errors">
           {preview && 'errors' in preview && (
@@ -348,25 +346,25 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
           )}
         </div>
         {preview && 'tree' in preview && (
-          <section class="we-preview" aria-label="Preview">
-            <h3>Preview (sample cases)</h3>
+          <section class="we-preview" aria-label={t('preview')} tabIndex={0}>
+            <h3>{t('previewSample')}</h3>
             <ul class="we-tree">
               <Tree nodes={preview.tree} />
             </ul>
           </section>
         )}
         <button type="submit" class="we-button we-primary" disabled={!name.trim() || !template.trim() || invalid}>
-          Add favourite
+          {t('addFavourite')}
         </button>
       </form>
 
       <div class="we-subsection we-row">
         <label class="we-button" for="we-import">
-          Import favourites (JSON)…
+          {t('importFavourites')}
         </label>
         <input id="we-import" class="we-visually-hidden" type="file" accept="application/json,.json" onChange={importFile} />
         <button type="button" class="we-button" onClick={() => void exportFile()} disabled={props.favourites.length === 0}>
-          Export favourites (JSON)
+          {t('exportFavourites')}
         </button>
       </div>
       {note && <NoteLine note={note} />}
@@ -412,62 +410,62 @@ function Defaults(props: {
   const save = async (patch: Partial<Omit<Settings, 'origins'>>) => {
     try {
       props.onChange(await props.actions.setSettings(patch));
-      setNote({ kind: 'ok', text: 'Saved.' });
+      setNote({ kind: 'ok', text: t('saved') });
     } catch (err) {
       setNote({ kind: 'error', text: (err as Error).message });
     }
   };
 
-  if (!s) return <p class="we-help">Loading…</p>;
+  if (!s) return <p class="we-help">{t('loading')}</p>;
   const defaultFavourite = props.favourites.find((f) => f.isDefault)?.id ?? '';
   return (
     <section class="we-section" aria-labelledby="we-defaults">
-      <h2 id="we-defaults">Export defaults</h2>
-      <p class="we-help">The options each export starts with. The dialogs remember your last choice, which becomes the new default.</p>
+      <h2 id="we-defaults">{t('exportDefaults')}</h2>
+      <p class="we-help">{t('defaultsHelp')}</p>
       <div class="we-grid">
         <fieldset class="we-fieldset">
-          <legend>Results CSV: submissions</legend>
+          <legend>{t('csvSubmissionsLegend')}</legend>
           {(
             [
-              ['all', 'All'],
-              ['submitted', 'Submitted only'],
-              ['latest', 'Latest per reader'],
+              ['all', 'csvAll'],
+              ['submitted', 'csvSubmitted'],
+              ['latest', 'csvLatest'],
             ] as const
           ).map(([value, label]) => (
             <label class="we-choice">
               <input type="radio" name="we-csv-submissions" checked={s.csv.submissions === value} onChange={() => void save({ csv: { ...s.csv, submissions: value } })} />{' '}
-              {label}
+              {t(label)}
             </label>
           ))}
         </fieldset>
         <fieldset class="we-fieldset">
-          <legend>Results CSV: layout</legend>
+          <legend>{t('csvLayoutLegend')}</legend>
           {(
             [
-              ['long', 'One row per submission'],
-              ['wide', 'One row per case'],
+              ['long', 'csvLong'],
+              ['wide', 'csvWide'],
             ] as const
           ).map(([value, label]) => (
             <label class="we-choice">
-              <input type="radio" name="we-csv-layout" checked={s.csv.layout === value} onChange={() => void save({ csv: { ...s.csv, layout: value } })} /> {label}
+              <input type="radio" name="we-csv-layout" checked={s.csv.layout === value} onChange={() => void save({ csv: { ...s.csv, layout: value } })} /> {t(label)}
             </label>
           ))}
           <label class="we-choice">
-            <input type="checkbox" checked={s.csv.bom} onChange={(e) => void save({ csv: { ...s.csv, bom: (e.target as HTMLInputElement).checked } })} /> Add a
-            byte order mark (for spreadsheet apps)
+            <input type="checkbox" checked={s.csv.bom} onChange={(e) => void save({ csv: { ...s.csv, bom: (e.target as HTMLInputElement).checked } })} />{' '}
+            {t('addBomLong')}
           </label>
         </fieldset>
         <fieldset class="we-fieldset">
-          <legend>Executions: format</legend>
+          <legend>{t('execFormatLegend')}</legend>
           {(
             [
-              ['markdown', 'Markdown'],
-              ['html', 'HTML'],
+              ['markdown', 'formatMarkdown'],
+              ['html', 'formatHtml'],
             ] as const
           ).map(([value, label]) => (
             <label class="we-choice">
               <input type="radio" name="we-exec-format" checked={s.execution.format === value} onChange={() => void save({ execution: { ...s.execution, format: value } })} />{' '}
-              {label}
+              {t(label)}
             </label>
           ))}
           <label class="we-choice">
@@ -476,13 +474,13 @@ function Defaults(props: {
               checked={s.execution.combine}
               onChange={(e) => void save({ execution: { ...s.execution, combine: (e.target as HTMLInputElement).checked } })}
             />{' '}
-            Combine results into a single file
+            {t('combine')}
           </label>
         </fieldset>
         <fieldset class="we-fieldset">
-          <legend>Case files</legend>
+          <legend>{t('kindCaseFiles')}</legend>
           <label class="we-label" for="we-default-template">
-            Default template
+            {t('defaultTemplate')}
           </label>
           <select
             id="we-default-template"
@@ -493,19 +491,19 @@ function Defaults(props: {
               try {
                 await props.actions.setDefaultFavourite(id);
                 await props.reloadFavourites();
-                setNote({ kind: 'ok', text: 'Saved.' });
+                setNote({ kind: 'ok', text: t('saved') });
               } catch (err) {
                 setNote({ kind: 'error', text: (err as Error).message });
               }
             }}
           >
-            <option value="">None: default names at the ZIP root</option>
+            <option value="">{t('noneDefaultNames')}</option>
             {props.favourites.map((f) => (
               <option value={f.id}>{f.name}</option>
             ))}
           </select>
           <label class="we-label" for="we-parallel">
-            Parallel downloads
+            {t('parallelDownloads')}
           </label>
           <input
             id="we-parallel"
@@ -527,7 +525,7 @@ function Defaults(props: {
           <p id="we-parallel-help" class={parallelCheck && !parallelCheck.ok ? 'we-error' : 'we-help'} role={parallelCheck && !parallelCheck.ok ? 'alert' : undefined}>
             {parallelCheck && !parallelCheck.ok
               ? parallelCheck.message
-              : `Files fetched at once by the case-file exports (${MIN_PARALLEL} to ${MAX_PARALLEL}). Browsers open at most 6 connections per host over HTTP/1.1.`}
+              : t('parallelHelp', MIN_PARALLEL, MAX_PARALLEL)}
           </p>
         </fieldset>
       </div>
@@ -540,41 +538,43 @@ function Defaults(props: {
 // History
 // ---------------------------------------------------------------------------------------------
 
-const KIND_LABELS: Record<HistoryEntry['kind'], string> = {
-  'case-files': 'Case files',
-  'annotated-case-files': 'Annotated case files',
-  csv: 'Results CSV',
-  execution: 'Execution',
+const KIND_LABELS: Record<HistoryEntry['kind'], MessageKey> = {
+  'case-files': 'kindCaseFiles',
+  'annotated-case-files': 'kindAnnotatedCaseFiles',
+  csv: 'kindCsv',
+  execution: 'kindExecution',
 };
 
 function History(props: { entries: HistoryEntry[] }) {
   return (
     <section class="we-section" aria-labelledby="we-history">
-      <h2 id="we-history">Export history</h2>
+      <h2 id="we-history">{t('exportHistory')}</h2>
       {props.entries.length === 0 ? (
-        <p class="we-help">No exports yet.</p>
+        <p class="we-help">{t('noExports')}</p>
       ) : (
-        <table class="we-table" aria-label="Export history">
+        <table class="we-table" aria-label={t('exportHistory')}>
           <thead>
             <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Kind</th>
-              <th scope="col">File</th>
-              <th scope="col">Result</th>
+              <th scope="col">{t('colStarted')}</th>
+              <th scope="col">{t('colKind')}</th>
+              <th scope="col">{t('colFile')}</th>
+              <th scope="col">{t('colResult')}</th>
             </tr>
           </thead>
           <tbody>
             {props.entries.map((h) => (
               <tr key={h.id}>
                 <td>{new Date(h.startedAt).toLocaleString()}</td>
-                <td>{KIND_LABELS[h.kind] ?? h.kind}</td>
+                <td>{KIND_LABELS[h.kind] ? t(KIND_LABELS[h.kind]) : h.kind}</td>
                 <td class="we-file-cell">{h.result.filename || '—'}</td>
                 <td>
                   {h.result.phase === 'done'
-                    ? `${h.result.files} files, ${formatBytes(h.result.archiveBytes)}${h.result.failed ? `, ${h.result.failed} failed` : ''}`
+                    ? h.result.failed
+                      ? t('historyDoneFailed', h.result.files, formatBytes(h.result.archiveBytes), h.result.failed)
+                      : t('historyDone', h.result.files, formatBytes(h.result.archiveBytes))
                     : h.result.phase === 'failed'
-                      ? `Failed: ${h.result.error ?? ''}`
-                      : 'Cancelled'}
+                      ? t('historyFailed', h.result.error ?? '')
+                      : t('historyCancelled')}
                 </td>
               </tr>
             ))}

@@ -6,6 +6,7 @@ import { executionExportRequest } from '../../lib/executionDocs';
 import { formatBytes, isJobActive, type ExportKind, type JobState } from '../../lib/jobs';
 import { isExecutionFinished, PlatformClient, PlatformError, signInUrl, type ExecutionSummary } from '../../lib/platform';
 import { allOrigins, type Settings } from '../../lib/settings';
+import { t, tParts, type MessageKey } from '../../lib/i18n';
 
 /** Seconds between two looks at a last execution that has not finished. */
 const REFRESH_SECONDS = 5;
@@ -16,11 +17,11 @@ type Overview =
   | { state: 'no-origin' }
   | { state: 'ready'; latest: Latest | null; signedOut: string[]; errors: { origin: string; message: string }[] };
 
-const KIND_LABELS: Record<ExportKind, string> = {
-  'case-files': 'Case files',
-  'annotated-case-files': 'Annotated case files',
-  csv: 'Results CSV',
-  execution: 'Execution',
+const KIND_LABELS: Record<ExportKind, MessageKey> = {
+  'case-files': 'kindCaseFiles',
+  'annotated-case-files': 'kindAnnotatedCaseFiles',
+  csv: 'kindCsv',
+  execution: 'kindExecution',
 };
 
 /** The newest execution over every origin, and which origins want a sign-in. */
@@ -110,43 +111,47 @@ export function App(props: { actions?: ExporterActions }) {
   return (
     <main class="we-popup">
       <header class="we-popup-header">
-        <h1>Workflow Exporter</h1>
+        <h1>{t('extName')}</h1>
         <a href="/options.html" class="we-link" onClick={openOptions}>
-          Options
+          {t('options')}
         </a>
       </header>
       <section aria-labelledby="we-last" class="we-card">
-        <h2 id="we-last">Last execution</h2>
-        {view.state === 'loading' && <p class="we-help">Loading…</p>}
+        <h2 id="we-last">{t('lastExecution')}</h2>
+        {view.state === 'loading' && <p class="we-help">{t('loading')}</p>}
         {view.state === 'no-origin' && (
           <p class="we-help" role="status">
-            No platform origin is configured. Add the address of your platform (e.g. https://app.example.com) under{' '}
-            <strong>Platform origins</strong> in the{' '}
-            <a href="/options.html" class="we-link" onClick={openOptions}>
-              options
-            </a>
-            .
+            {tParts(
+              'noOrigin',
+              <strong>{t('platformOrigins')}</strong>,
+              <a href="/options.html" class="we-link" onClick={openOptions}>
+                {t('optionsLink')}
+              </a>,
+            )}
           </p>
         )}
         {view.state === 'ready' && (
           <>
             {view.signedOut.map((origin) => (
               <p class="we-notice" role="alert">
-                You are not signed in to {origin}.{' '}
-                <a href={signInUrl(origin)} target="_blank" rel="noreferrer" class="we-link">
-                  Sign in
-                </a>
+                {tParts(
+                  'notSignedIn',
+                  origin,
+                  <a href={signInUrl(origin)} target="_blank" rel="noreferrer" class="we-link">
+                    {t('signIn')}
+                  </a>,
+                )}
               </p>
             ))}
             {view.errors.map((e) => (
               <p class="we-error" role="alert">
-                Could not reach {e.origin || 'the platform'}: {e.message}
+                {t('cannotReach', e.origin || t('thePlatform'), e.message)}
               </p>
             ))}
             {view.latest ? (
               <LastExecution latest={view.latest} settings={settings} disabled={starting} onExport={quickExport} />
             ) : view.signedOut.length === 0 && view.errors.length === 0 ? (
-              <p class="we-help">No executions yet.</p>
+              <p class="we-help">{t('noExecutions')}</p>
             ) : null}
             {startError && (
               <p class="we-error" role="alert">
@@ -157,13 +162,13 @@ export function App(props: { actions?: ExporterActions }) {
         )}
       </section>
       <section aria-labelledby="we-recent">
-        <h2 id="we-recent">Exports</h2>
-        {jobs.length === 0 && <p class="we-help">No exports yet. Open a workflow on the platform and use its Export buttons.</p>}
+        <h2 id="we-recent">{t('exports')}</h2>
+        {jobs.length === 0 && <p class="we-help">{t('noExportsPopup')}</p>}
         <ul class="we-jobs">
           {jobs.map((job) => (
-            <li key={job.id} aria-label={`${KIND_LABELS[job.request.kind]} export`}>
+            <li key={job.id} aria-label={t('jobExportLabel', t(KIND_LABELS[job.request.kind]))}>
               <p class="we-job-title">
-                <span class="we-kind">{KIND_LABELS[job.request.kind]}</span>{' '}
+                <span class="we-kind">{t(KIND_LABELS[job.request.kind])}</span>{' '}
                 <span class="we-when">{new Date(job.startedAt).toLocaleTimeString()}</span>
               </p>
               <JobProgress job={job} onCancel={isJobActive(job) ? () => actions.cancelExport(job.id) : undefined} />
@@ -171,12 +176,12 @@ export function App(props: { actions?: ExporterActions }) {
                 <p class="we-job-result">
                   <span>
                     {job.result?.failed.length
-                      ? `${job.result.failed.length} of ${job.result.files} files failed (see export-report.csv)`
-                      : `${job.result?.files ?? 0} files, ${formatBytes(job.result?.archiveBytes ?? 0)}, no failures`}
+                      ? t('popupFailed', job.result.failed.length, job.result.files)
+                      : t('popupDone', job.result?.files ?? 0, formatBytes(job.result?.archiveBytes ?? 0))}
                   </span>
                   {job.downloadId !== undefined && (
                     <button type="button" class="we-button" onClick={() => void browser.downloads.show(job.downloadId!)}>
-                      Show in folder
+                      {t('showInFolder')}
                     </button>
                   )}
                 </p>
@@ -192,18 +197,18 @@ export function App(props: { actions?: ExporterActions }) {
 function LastExecution(props: { latest: Latest; settings: Settings | null; disabled: boolean; onExport: (l: Latest) => void }) {
   const { execution, origin } = props.latest;
   const finished = isExecutionFinished(execution.status);
-  const format = props.settings?.execution.format === 'html' ? 'HTML' : 'Markdown';
-  const combined = props.settings?.execution.combine ? ', combined' : '';
+  const name = t(props.settings?.execution.format === 'html' ? 'formatHtml' : 'formatMarkdown');
+  const format = props.settings?.execution.combine ? t('formatCombined', name) : name;
   return (
     <div class="we-last-execution" data-execution-id={execution.id}>
       <dl>
-        <dt>Workflow</dt>
+        <dt>{t('workflow')}</dt>
         <dd class="we-workflow">{execution.workflowName ?? execution.workflowId}</dd>
-        <dt>Status</dt>
+        <dt>{t('status')}</dt>
         <dd>
           <span class={`we-status we-status-${execution.status}`}>{execution.status}</span>
         </dd>
-        <dt>Started</dt>
+        <dt>{t('started')}</dt>
         <dd>
           <time dateTime={execution.startedAt} title={execution.startedAt}>
             {formatTime(execution.startedAt)}
@@ -218,14 +223,14 @@ function LastExecution(props: { latest: Latest; settings: Settings | null; disab
           aria-describedby="we-export-help"
           onClick={() => props.onExport(props.latest)}
         >
-          Export
+          {t('exportButton')}
         </button>
         <span id="we-export-help" class="we-help">
-          {finished ? `${format}${combined}, as set in the options` : 'It can be exported once it has finished.'}
+          {finished ? t('exportAsSet', format) : t('exportOnceFinished')}
         </span>
       </p>
       <p class="we-help we-origin">
-        Execution {execution.id} on {origin}
+        {t('executionOn', execution.id, origin)}
       </p>
     </div>
   );

@@ -48,11 +48,12 @@ export function makeProfile(name: string) {
   return { dir, profile, downloads };
 }
 
-export async function launchWithExtension(profile: string): Promise<BrowserContext> {
+/** `args`: more Chromium flags, e.g. `['--lang=de']` for the browser's UI language. */
+export async function launchWithExtension(profile: string, args: string[] = []): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`],
+    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`, ...args],
     viewport: { width: 1280, height: 800 },
   });
 }

@@ -100,6 +100,18 @@ pre.output { background:#f7f8fa; border:1px solid var(--border); border-radius:6
 .login label { display:block; font-weight:500; margin:12px 0 4px; } .login input { width:100%; font:inherit; padding:8px 10px; border:1px solid var(--border); border-radius:7px; }
 .login .btn { width:100%; justify-content:center; margin-top:18px; } .login .error { background:#fde8e8; color:#b42323; padding:8px 10px; border-radius:6px; }
 .login .hint { color:var(--muted); font-size:12px; margin-top:14px; text-align:center; }
+@media (prefers-color-scheme: dark) {
+  :root { color-scheme:dark; --bg:#0f131a; --panel:#161b26; --border:#2c3444; --text:#e6e9ef; --muted:#a3abba; --accent:#8fa8ff; --accent-2:#b0c2ff; --nav:#0b0e14; }
+  .btn, .filters select, .login input { background:#1c2230; color:var(--text); }
+  .btn:hover { background:#262e3e; }
+  .btn.primary { background:#3d63dd; border-color:#3d63dd; } .btn.primary:hover { background:#5478ec; }
+  th { background:#1a202c; }
+  .badge { background:#262e3e; color:#c3c9d4; }
+  .status-success { background:#17301f; color:#7ddc9f; } .status-failed, .login .error { background:#3a1f24; color:#ff9b9b; }
+  .status-cancelled, .status-skipped { background:#262a31; color:#a3abba; } .status-running { background:#1e2a4a; color:#b7c8ff; }
+  .status-queued { background:#3a2f12; color:#f3d27a; }
+  pre.output { background:#111620; }
+}
 `;
 
 /** The single-page-app script: link interception, partial loads, order selector, live status. */
