@@ -1,4 +1,5 @@
 import { defineConfig } from 'wxt';
+import { originMatchPattern } from './lib/settings';
 
 /**
  * Origins the extension serves out of the box. The reference platform unless the build is told
@@ -15,8 +16,6 @@ export const defaultOrigins = (process.env.WE_ORIGINS ?? 'http://localhost:4400'
  * nothing, so neither the content script nor the host permission would apply): there the pattern
  * covers every port of the host.
  */
-export const originMatchPattern = (origin: string, browser: string): string =>
-  browser === 'firefox' ? `${new URL(origin).protocol}//${new URL(origin).hostname}/*` : `${origin}/*`;
 
 export default defineConfig({
   srcDir: '.',

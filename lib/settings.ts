@@ -64,8 +64,15 @@ export function allOrigins(settings: Pick<Settings, 'origins'>, builtIn: readonl
   return [...new Set([...builtIn, ...settings.origins])];
 }
 
-/** The match pattern of an origin (host permissions, content scripts). */
-export const originPattern = (origin: string): string => `${origin}/*`;
+/**
+ * The match pattern of an origin (host permissions, content scripts). Firefox's match patterns
+ * cannot hold a port, so there it covers the host on every port.
+ */
+export const originMatchPattern = (origin: string, browser: string): string =>
+  browser === 'firefox' ? `${new URL(origin).protocol}//${new URL(origin).hostname}/*` : `${origin}/*`;
+
+export const originPattern = (origin: string): string =>
+  originMatchPattern(origin, (import.meta as { env?: { FIREFOX?: boolean } }).env?.FIREFOX ? 'firefox' : 'chrome');
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 

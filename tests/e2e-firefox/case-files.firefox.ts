@@ -143,6 +143,7 @@ export const tests: { name: string; fn: () => Promise<void> }[] = [
         const got = new Map(entries.map((e) => [e.path, e.sha256]));
         assert.equal(entries.length, want.cases.reduce((n, c) => n + c.files.length, 0));
         assert.deepEqual(got, want.expected);
+        console.log(`  ${entries.length} files in ${want.archiveName}, each path and SHA-256 as the platform serves them`);
         ok = true;
       } finally {
         await browser?.close().catch(() => {});

@@ -228,7 +228,15 @@ function baseBlock(seed: number): Buffer {
 }
 
 /** Block `index` of a block file: the seed's block with the index stamped at its start and middle. */
-function blockAt(seed: number, index: number): Buffer {
+function blockAt(seed: number, index: number, size = BLOCK_SIZE): Buffer {
+  // Files smaller than a block (tens of thousands of them in the scale workflow) get their bytes
+  // straight from the seed, without a 64 KiB block each.
+  if (size < 64) {
+    const rnd = mulberry32(seed);
+    const small = Buffer.allocUnsafe(size);
+    for (let i = 0; i < size; i++) small[i] = Math.floor(rnd() * 256);
+    return small;
+  }
   const b = Buffer.allocUnsafe(BLOCK_SIZE);
   baseBlock(seed).copy(b);
   b.writeUInt32LE(index >>> 0, 0);
@@ -258,7 +266,7 @@ export function* readFileRange(file: FileSpec | ContentSpec, start = 0, end?: nu
     const index = Math.floor(pos / BLOCK_SIZE);
     const offset = pos - index * BLOCK_SIZE;
     const n = Math.min(BLOCK_SIZE - offset, last + 1 - pos);
-    const block = blockAt(c.seed, index);
+    const block = blockAt(c.seed, index, c.size);
     yield offset === 0 && n === BLOCK_SIZE ? block : block.subarray(offset, offset + n);
     pos += n;
   }

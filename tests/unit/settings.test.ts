@@ -131,3 +131,12 @@ describe('allOrigins', () => {
     expect(allOrigins({ origins: [] }, [])).toEqual([]);
   });
 });
+
+describe('originMatchPattern', async () => {
+  const { originMatchPattern } = await import('../../lib/settings');
+  it('keeps the port for Chrome and drops it for Firefox (whose patterns cannot hold one)', () => {
+    expect(originMatchPattern('http://localhost:4400', 'chrome')).toBe('http://localhost:4400/*');
+    expect(originMatchPattern('http://localhost:4400', 'firefox')).toBe('http://localhost/*');
+    expect(originMatchPattern('https://app.example.com', 'firefox')).toBe('https://app.example.com/*');
+  });
+});
