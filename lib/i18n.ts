@@ -4,7 +4,7 @@
  * i18n API is missing (Node unit tests) or has no text for a key, the English text is formatted here
  * by the same rules as the browser's (named placeholders whose content is `$1`…`$9`, `$$` for `$`).
  */
-import en from '../public/_locales/en/messages.json';
+import en from '../public/_locales/en/messages.json' with { type: 'json' };
 
 export type MessageKey = keyof typeof en;
 export type Substitution = string | number;
