@@ -5,6 +5,8 @@
  * the writer has taken it.
  */
 export interface TempFile {
+  /** The bytes stay in memory (`finish` gives a Uint8Array). */
+  readonly inMemory: boolean;
   write(chunk: Uint8Array): void;
   /** The bytes written (call once, after the last write): in memory, or a disk-backed Blob. */
   finish(): Promise<Uint8Array | Blob>;
@@ -25,6 +27,7 @@ export const MEMORY_BUFFER_LIMIT = 8 * 1024 * 1024;
 export function memoryTempFile(): TempFile {
   let chunks: Uint8Array[] = [];
   return {
+    inMemory: true,
     write: (chunk) => void chunks.push(chunk),
     async finish() {
       if (chunks.length === 1) return chunks[0];
@@ -73,6 +76,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
         }
       };
       return {
+        inMemory: false,
         write(chunk) {
           let written = 0;
           while (written < chunk.byteLength) written += access.write(chunk.subarray(written), { at: offset + written });

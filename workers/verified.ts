@@ -34,6 +34,8 @@ export interface VerifyOptions {
   checksumAttempts?: number;
 }
 
+const toHex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+
 /** SHA-256 hashers are reused: making one instantiates a WebAssembly module. */
 const hashers: IHasher[] = [];
 
@@ -64,22 +66,26 @@ async function verifiedWith(hasher: IHasher, open: OpenFn, opts: VerifyOptions):
             opts.onBytes?.(n);
           },
         });
+        // Files kept in memory are hashed whole by the browser's native SHA-256 (off this thread);
+        // larger ones incrementally as they stream to disk.
+        const native = temp.inMemory && !!globalThis.crypto?.subtle;
         const reader = body.getReader();
         let size = 0;
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          hasher.update(value);
+          if (!native) hasher.update(value);
           temp.write(value);
           size += value.byteLength;
         }
+        const content = await temp.finish();
         const expected = response.headers.get(CHECKSUM_HEADER)?.trim().toLowerCase() ?? null;
-        const actual = hasher.digest('hex');
+        const actual = native ? toHex(await crypto.subtle.digest('SHA-256', content as Uint8Array<ArrayBuffer>)) : hasher.digest('hex');
         const length = response.headers.get('Content-Length');
         const wantSize = response.status === 200 && length !== null ? Number(length) : opts.expectedSize;
         if (expected !== null && actual !== expected) lastProblem = `checksum mismatch (SHA-256 ${actual}, platform says ${expected})`;
         else if (size !== wantSize) lastProblem = `size mismatch (${size} bytes, expected ${wantSize})`;
-        else return { content: await temp.finish(), dispose: () => temp.dispose() };
+        else return { content, dispose: () => temp.dispose() };
         await temp.dispose();
         return null;
       } catch (err) {
