@@ -3,12 +3,13 @@ import { PlatformClient, type Case, type Workflow } from '../lib/platform';
 import { parsePathTemplate, TEMPLATE_VARIABLES, variableDescription, type TemplateError } from '../lib/pathTemplate';
 import { planCaseFiles, previewTree, type TreeNode } from '../lib/caseFilesPlan';
 import { PathDeduper } from '../lib/naming';
-import { isJobActive, type JobState } from '../lib/jobs';
+import { useExportJob } from './useExportJob';
 import type { ExporterActions } from './actions';
 import type { Favourite } from '../lib/storage';
 import { Dialog } from './Dialog';
 import { JobProgress } from './JobProgress';
 import { t, tParts } from '../lib/i18n';
+import { PreviewTree } from './PreviewTree';
 
 /** Cases shown in the live preview. */
 const PREVIEW_CASES = 5;
@@ -31,9 +32,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const [template, setTemplate] = useState('');
   const [data, setData] = useState<{ workflow: Workflow; cases: Case[] } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [updates, setUpdates] = useState<Record<string, JobState>>({});
-  const [startError, setStartError] = useState<string | null>(null);
+  const { job, running, startError, start: startJob } = useExportJob(props.actions);
   const input = useRef<HTMLInputElement>(null);
   const [favourites, setFavourites] = useState<Favourite[]>([]);
   const typed = useRef(false);
@@ -63,9 +62,6 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
     );
   }, [props.origin, props.workflowId, props.orderId]);
 
-  // Keep every update: the first may arrive before startExport answers.
-  useEffect(() => props.actions.onJobUpdate((j) => setUpdates((u) => ({ ...u, [j.id]: j }))), [props.actions]);
-  const job = jobId ? (updates[jobId] ?? null) : null;
 
   const parsed = useMemo(() => parsePathTemplate(template), [template]);
 
@@ -94,26 +90,19 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
     });
   };
 
-  const start = async () => {
-    setStartError(null);
+  const start = () => {
     // Remembered for this workflow: the next dialog opens with it.
     void props.actions.setLastTemplate?.(props.origin, props.workflowId, template).catch(() => {});
-    try {
-      const target = { origin: props.origin, workflowId: props.workflowId, template };
-      const reply = await props.actions.startExport(
-        kind === 'annotated-case-files'
-          ? { kind, ...target, orderId: props.orderId! }
-          : { kind: 'case-files', ...target, orderId: props.orderId },
-      );
-      setJobId(reply.jobId);
-    } catch (err) {
-      setStartError((err as Error).message);
-    }
+    const target = { origin: props.origin, workflowId: props.workflowId, template };
+    return startJob(
+      kind === 'annotated-case-files'
+        ? { kind, ...target, orderId: props.orderId! }
+        : { kind: 'case-files', ...target, orderId: props.orderId },
+    );
   };
 
   const errors = parsed.ok ? [] : parsed.errors;
   const orderName = data && props.orderId ? data.workflow.orders.find((o) => o.id === props.orderId)?.name : null;
-  const running = jobId !== null && (!job || isJobActive(job));
 
   return (
     <Dialog title={kind === 'annotated-case-files' ? t('exportAnnotatedCaseFiles') : t('exportCaseFiles')} onClose={props.onClose}>
@@ -194,7 +183,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
         <h3>{data ? t('previewFirstCases', Math.min(PREVIEW_CASES, data.cases.length)) : t('preview')}</h3>
         {preview ? (
           <ul class="we-tree">
-            <Tree nodes={preview.tree} />
+            <PreviewTree nodes={preview.tree} />
             {preview.more && <li class="we-more">…</li>}
           </ul>
         ) : (
@@ -238,24 +227,5 @@ function TemplateErrors(props: { text: string; errors: TemplateError[] }) {
         </p>
       ))}
     </div>
-  );
-}
-
-function Tree(props: { nodes: TreeNode[] }) {
-  return (
-    <>
-      {props.nodes.map((n) =>
-        n.children ? (
-          <li class="we-folder">
-            <span>{n.name}/</span>
-            <ul>
-              <Tree nodes={n.children} />
-            </ul>
-          </li>
-        ) : (
-          <li class="we-file">{n.name}</li>
-        ),
-      )}
-    </>
   );
 }

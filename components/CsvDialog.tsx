@@ -3,7 +3,7 @@ import type { JSX } from 'preact';
 import { browser } from 'wxt/browser';
 import { PlatformClient, type Workflow } from '../lib/platform';
 import { csvOptionsFrom, DEFAULT_CSV_OPTIONS, type CsvOptions, type LayoutOption, type SubmissionsOption } from '../lib/csvResults';
-import { isJobActive, type JobState } from '../lib/jobs';
+import { useExportJob } from './useExportJob';
 import type { ExporterActions } from './actions';
 import { Dialog } from './Dialog';
 import { JobProgress } from './JobProgress';
@@ -43,9 +43,7 @@ export function CsvDialog(props: CsvDialogProps) {
   const touched = useRef(false);
   const [workflow, setWorkflow] = useState<Workflow | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [updates, setUpdates] = useState<Record<string, JobState>>({});
-  const [startError, setStartError] = useState<string | null>(null);
+  const { job, running, startError, start: startJob } = useExportJob(props.actions);
 
   useEffect(() => {
     new PlatformClient({ origin: props.origin }).workflow(props.workflowId).then(setWorkflow, (err: Error) => setLoadError(err.message));
@@ -68,28 +66,18 @@ export function CsvDialog(props: CsvDialogProps) {
     void browser.storage.local.set({ [CSV_OPTIONS_KEY]: next }).catch(() => {});
   };
 
-  // Keep every update: the first may arrive before startExport answers.
-  useEffect(() => props.actions.onJobUpdate((j) => setUpdates((u) => ({ ...u, [j.id]: j }))), [props.actions]);
-  const job = jobId ? (updates[jobId] ?? null) : null;
-  const running = jobId !== null && (!job || isJobActive(job));
 
-  const start = async () => {
-    setStartError(null);
+  const start = () => {
     void browser.storage.local.set({ [CSV_OPTIONS_KEY]: options }).catch(() => {});
-    try {
-      const reply = await props.actions.startExport({
-        kind: 'csv',
-        origin: props.origin,
-        workflowId: props.workflowId,
-        orderId: props.orderId,
-        submissions: options.submissions,
-        layout: options.layout,
-        bom: options.bom,
-      });
-      setJobId(reply.jobId);
-    } catch (err) {
-      setStartError((err as Error).message);
-    }
+    return startJob({
+      kind: 'csv',
+      origin: props.origin,
+      workflowId: props.workflowId,
+      orderId: props.orderId,
+      submissions: options.submissions,
+      layout: options.layout,
+      bom: options.bom,
+    });
   };
 
   const orderName = workflow && props.orderId ? workflow.orders.find((o) => o.id === props.orderId)?.name : null;

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { PlatformClient, isExecutionFinished, type Execution } from '../lib/platform';
-import { isJobActive, type JobState } from '../lib/jobs';
+import { useExportJob } from './useExportJob';
 import { executionArchiveFileName } from '../lib/naming';
 // Types only: lib/executionDocs.ts holds marked, which the content script must not carry.
 import type { ExecutionExportOptions } from '../lib/executionDocs';
@@ -44,9 +44,7 @@ export function ExecutionDialog(props: ExecutionDialogProps) {
   const [options, setOptions] = useState<ExecutionExportOptions | null>(null);
   const [execution, setExecution] = useState<Execution | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [updates, setUpdates] = useState<Record<string, JobState>>({});
-  const [startError, setStartError] = useState<string | null>(null);
+  const { job, running, startError, start: startJob } = useExportJob(props.actions);
 
   useEffect(() => {
     loadOptions().then(setOptions);
@@ -54,10 +52,6 @@ export function ExecutionDialog(props: ExecutionDialogProps) {
   useEffect(() => {
     new PlatformClient({ origin: props.origin }).execution(props.executionId).then(setExecution, (err: Error) => setLoadError(err.message));
   }, [props.origin, props.executionId]);
-  // Keep every update: the first may arrive before startExport answers.
-  useEffect(() => props.actions.onJobUpdate((j) => setUpdates((u) => ({ ...u, [j.id]: j }))), [props.actions]);
-  const job = jobId ? (updates[jobId] ?? null) : null;
-  const running = jobId !== null && (!job || isJobActive(job));
 
   const change = (patch: Partial<ExecutionExportOptions>) => {
     const next = { ...(options ?? DEFAULT_EXECUTION_OPTIONS), ...patch };
@@ -65,23 +59,17 @@ export function ExecutionDialog(props: ExecutionDialogProps) {
     saveOptions(next);
   };
 
-  const start = async () => {
+  const start = () => {
     if (!options) return;
-    setStartError(null);
     saveOptions(options);
-    try {
-      // The same request as `executionExportRequest(origin, executionId, options)` (lib/executionDocs.ts).
-      const reply = await props.actions.startExport({
-        kind: 'execution',
-        origin: props.origin,
-        executionId: props.executionId,
-        format: options.format,
-        combine: options.combine,
-      });
-      setJobId(reply.jobId);
-    } catch (err) {
-      setStartError((err as Error).message);
-    }
+    // The same request as `executionExportRequest(origin, executionId, options)` (lib/executionDocs.ts).
+    return startJob({
+      kind: 'execution',
+      origin: props.origin,
+      executionId: props.executionId,
+      format: options.format,
+      combine: options.combine,
+    });
   };
 
   const finished = execution ? isExecutionFinished(execution.status) : true;

@@ -7,10 +7,9 @@
  *   npm start -- --awkward     the awkward names and values the platform contract warns of
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
-import { ensureChromium } from './ensure-chromium';
+import { CHROMIUM_FLAGS, ensureChromium, writeDownloadPreferences } from './ensure-chromium';
 import { startSite } from '../tests/site/server';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -29,12 +28,7 @@ console.log(`Reference platform on ${site.url} (user demo / password demo)`);
 const home = join(ROOT, '.demo');
 const profile = join(home, 'profile');
 const downloads = join(home, 'downloads');
-mkdirSync(join(profile, 'Default'), { recursive: true });
-mkdirSync(downloads, { recursive: true });
-writeFileSync(
-  join(profile, 'Default', 'Preferences'),
-  JSON.stringify({ download: { default_directory: downloads, prompt_for_download: false } }),
-);
+writeDownloadPreferences(profile, downloads);
 
 if (headless) console.log('No display found: running Chromium headless and doing one demo export.');
 const context = await chromium.launchPersistentContext(profile, {
@@ -42,12 +36,7 @@ const context = await chromium.launchPersistentContext(profile, {
   headless,
   viewport: headless ? { width: 1280, height: 800 } : null,
   args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
+    ...CHROMIUM_FLAGS,
     `--disable-extensions-except=${EXTENSION}`,
     `--load-extension=${EXTENSION}`,
   ],

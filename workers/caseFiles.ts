@@ -3,7 +3,6 @@
  * list (cases, page by page) → name (path template) → fetch (bounded window) → zip (client-zip) → sink.
  * Runs in the worker; in Node tests with a fake fetch.
  */
-import { makeZip } from 'client-zip';
 import Papa from 'papaparse';
 import { PlatformClient, endpoints, type CaseFile, type Case, type Order, type Workflow } from '../lib/platform';
 import { parsePathTemplate } from '../lib/pathTemplate';
@@ -16,7 +15,7 @@ import { emptyProgress, leftOut } from '../lib/jobs';
 import { orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
 import { memoryTempStore } from './buffering';
 import { downloadVerified } from './verified';
-import { fixZipEntryCount } from './zip64';
+import { zipStream } from './zipStream';
 
 export const DEFAULT_PARALLEL = 6;
 export const REPORT_NAME = 'export-report.csv';
@@ -149,7 +148,6 @@ export function caseFilesZip(
     }
   };
 
-  let entryCount = 0;
   async function* entries() {
     let previous: (() => Promise<void>) | null = null;
     for await (const { item, result } of orderedWindow(withListingEnd(), parallel, start)) {
@@ -169,7 +167,6 @@ export function caseFilesZip(
       }
       const lastModified = new Date(item.file.createdAt);
       previous = result.value.dispose;
-      entryCount++;
       yield {
         name: item.path,
         lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,
@@ -179,26 +176,10 @@ export function caseFilesZip(
       progress.filesDone++;
     }
     await previous?.();
-    for (const e of extras.finalEntries?.() ?? []) {
-      entryCount++;
-      yield { ...e, lastModified: new Date() };
-    }
-    if (failed.length) {
-      entryCount++;
-      yield { name: REPORT_NAME, lastModified: new Date(), input: reportCsv(failed) };
-    }
+    for (const e of extras.finalEntries?.() ?? []) yield { ...e, lastModified: new Date() };
+    if (failed.length) yield { name: REPORT_NAME, lastModified: new Date(), input: reportCsv(failed) };
     opts.onProgress(progress);
   }
 
-  const zip = makeZip(entries(), { buffersAreUTF8: true }).pipeThrough(fixZipEntryCount(() => entryCount));
-  // Count what reaches the sink.
-  const counted = zip.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        progress.archiveBytes += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-  return { stream: counted, failed, progress };
+  return { stream: zipStream(entries(), progress), failed, progress };
 }

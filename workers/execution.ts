@@ -14,7 +14,7 @@
  * content is generated the same way, step after step.
  * Runs in the worker; in Node tests with a fake fetch.
  */
-import { makeZip } from 'client-zip';
+import { zipStream } from './zipStream';
 import Papa from 'papaparse';
 import { PlatformClient, endpoints, isExecutionFinished, type Execution } from '../lib/platform';
 import {
@@ -174,16 +174,7 @@ export function executionZip(
     ctx.onProgress(progress);
   }
 
-  const zip = makeZip(entries(), { buffersAreUTF8: true });
-  const counted = zip.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        progress.archiveBytes += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-  return { stream: counted, failed, progress };
+  return { stream: zipStream(entries(), progress), failed, progress };
 }
 
 /** Text pieces joined into ~64 K pieces and encoded as UTF-8, as the ZIP asks for them. */

@@ -9,6 +9,7 @@ import type { Case } from '../../lib/platform';
 import { builtInOrigins, checkParallel, MAX_PARALLEL, MIN_PARALLEL, normalizeOrigin, originPattern, type Settings } from '../../lib/settings';
 import type { Favourite, HistoryEntry } from '../../lib/storage';
 import { t, tParts, type MessageKey } from '../../lib/i18n';
+import { PreviewTree } from '../../components/PreviewTree';
 
 type Note = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -349,7 +350,7 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
           <section class="we-preview" aria-label={t('preview')} tabIndex={0}>
             <h3>{t('previewSample')}</h3>
             <ul class="we-tree">
-              <Tree nodes={preview.tree} />
+              <PreviewTree nodes={preview.tree} />
             </ul>
           </section>
         )}
@@ -369,25 +370,6 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
       </div>
       {note && <NoteLine note={note} />}
     </section>
-  );
-}
-
-function Tree(props: { nodes: TreeNode[] }) {
-  return (
-    <>
-      {props.nodes.map((n) =>
-        n.children ? (
-          <li class="we-folder">
-            <span>{n.name}/</span>
-            <ul>
-              <Tree nodes={n.children} />
-            </ul>
-          </li>
-        ) : (
-          <li class="we-file">{n.name}</li>
-        ),
-      )}
-    </>
   );
 }
 

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSyn
 import { join, resolve } from 'node:path';
 import yauzl from 'yauzl';
 import { startSite } from '../site/server';
+import { CHROMIUM_FLAGS, writeDownloadPreferences } from '../../scripts/ensure-chromium';
 import type { Case, Page as ApiPage, Workflow } from '../../lib/platform';
 import { parsePathTemplate } from '../../lib/pathTemplate';
 import { planCaseFiles } from '../../lib/caseFilesPlan';
@@ -23,15 +24,7 @@ export const SITE_PORT = Number(process.env.E2E_PORT ?? 4400);
 export const ORIGIN = `http://localhost:${SITE_PORT}`;
 export const TMP = join(ROOT, 'tests/.tmp');
 
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+export { CHROMIUM_FLAGS };
 
 /** A fresh profile whose downloads land in `downloads` without a prompt. */
 export function makeProfile(name: string) {
@@ -39,12 +32,7 @@ export function makeProfile(name: string) {
   const dir = mkdtempSync(join(TMP, `${name}-`));
   const profile = join(dir, 'profile');
   const downloads = join(dir, 'downloads');
-  mkdirSync(join(profile, 'Default'), { recursive: true });
-  mkdirSync(downloads, { recursive: true });
-  writeFileSync(
-    join(profile, 'Default', 'Preferences'),
-    JSON.stringify({ download: { default_directory: downloads, prompt_for_download: false, directory_upgrade: true } }),
-  );
+  writeDownloadPreferences(profile, downloads);
   return { dir, profile, downloads };
 }
 
