@@ -11,7 +11,7 @@ import { leftOut } from '../lib/jobs';
 import { ensureSpace } from './space';
 import { tempStoreFor } from './buffering';
 import { SessionGate } from './session';
-import { listOpfsFiles, removeOpfsFile, writeStreamToOpfs } from './opfs';
+import { writeStreamToOpfs } from './opfs';
 
 /** Progress reports sent to the host at most this often. */
 const PROGRESS_INTERVAL_MS = 200;
@@ -84,9 +84,6 @@ export const engine = {
   cancel(jobId: string): void {
     running.get(jobId)?.abort(new DOMException('Export cancelled', 'AbortError'));
   },
-
-  remove: (outputName: string) => removeOpfsFile(outputName),
-  list: () => listOpfsFiles(),
 };
 
 export type Engine = typeof engine;

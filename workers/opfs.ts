@@ -63,10 +63,3 @@ export async function removeOpfsFile(name: string): Promise<void> {
   const dir = await exportsDir();
   await dir.removeEntry(name).catch(() => {});
 }
-
-export async function listOpfsFiles(): Promise<string[]> {
-  const dir = await exportsDir();
-  const names: string[] = [];
-  for await (const key of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(key);
-  return names;
-}
