@@ -84,6 +84,8 @@ export const leftOut = (rows: readonly FailedFile[]) => rows.filter((r) => !r.ke
 
 export interface JobResult {
   filename: string;
+  /** Milliseconds from the start until the archive was complete in the private file system. */
+  archiveMs?: number;
   archiveBytes: number;
   files: number;
   failed: FailedFile[];

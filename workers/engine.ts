@@ -74,7 +74,7 @@ export const engine = {
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
-      return { filename, archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed] };
+      return { filename, archiveMs: Date.now() - started, archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed] };
     } finally {
       running.delete(jobId);
       await store.clear();

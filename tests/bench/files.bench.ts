@@ -80,6 +80,7 @@ export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,sma
         const line =
           `${c.name}: extension ${fmtS(run.ms)}, curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, ` +
           `${(totalBytes / MB / (run.ms / 1000)).toFixed(0)} MB/s, ${(urls.length / (run.ms / 1000)).toFixed(0)} files/s, ` +
+          `archive built in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}, ` +
           `first progress ${run.firstProgressMs} ms, peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)})`;
         console.log(line);
         lines.push(line);

@@ -99,7 +99,14 @@ export async function timeExport(
   b: BenchBrowser,
   start: () => Promise<void>,
   opts: { timeout?: number } = {},
-): Promise<{ ms: number; firstProgressMs: number | null; item: DownloadItem; memory: { baseline: number; peak: number; growth: number } }> {
+): Promise<{
+  ms: number;
+  firstProgressMs: number | null;
+  item: DownloadItem;
+  memory: { baseline: number; peak: number; growth: number };
+  archiveMs: number | null;
+  copyMs: number | null;
+}> {
   const [before] = (await b.sw.evaluate(() => chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 }) as unknown)) as DownloadItem[];
   const mem = sampleMemory(b.profile.profile);
   const t0 = Date.now();
@@ -113,5 +120,14 @@ export async function timeExport(
   const item = await waitForDownload(b.sw, { after: before?.id ?? -1, timeout: opts.timeout ?? 1_800_000 });
   const ms = Date.now() - t0;
   await watch;
-  return { ms, firstProgressMs, item, memory: mem.stop() };
+  // Where the time went: building the archive (fetch, verify, zip, write) vs copying it to Downloads.
+  const jobs = (await b.sw.evaluate(async () => (await chrome.storage.session.get('jobs')).jobs)) as {
+    startedAt: number;
+    finishedAt?: number;
+    result?: { archiveMs?: number };
+  }[];
+  const job = jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
+  const archiveMs = job?.result?.archiveMs ?? null;
+  const copyMs = archiveMs !== null && job.finishedAt ? job.finishedAt - job.startedAt - archiveMs : null;
+  return { ms, firstProgressMs, item, memory: mem.stop(), archiveMs, copyMs };
 }
