@@ -7,7 +7,7 @@ import { useExportJob } from './useExportJob';
 import type { ExporterActions } from './actions';
 import type { Favourite } from '../lib/storage';
 import { Dialog } from './Dialog';
-import { JobProgress } from './JobProgress';
+import { ExportFooter } from './ExportFooter';
 import { t, tParts } from '../lib/i18n';
 import { PreviewTree } from './PreviewTree';
 
@@ -190,25 +190,15 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
           <p class="we-help">{errors.length ? t('fixTemplate') : t('loading')}</p>
         )}
       </section>
-      {startError && (
-        <p class="we-error" role="alert">
-          {startError}
-        </p>
-      )}
-      {job && <JobProgress job={job} onCancel={() => props.actions.cancelExport(job.id)} />}
-      <footer class="we-dialog-footer">
-        <button type="button" class="we-button" onClick={props.onClose}>
-          {t('close')}
-        </button>
-        <button
-          type="button"
-          class="we-button we-primary"
-          disabled={errors.length > 0 || running}
-          onClick={start}
-        >
-          {t('downloadFiles')}
-        </button>
-      </footer>
+      <ExportFooter
+        startError={startError}
+        job={job}
+        onCancel={(id) => void props.actions.cancelExport(id)}
+        onClose={props.onClose}
+        label={t('downloadFiles')}
+        disabled={errors.length > 0 || running}
+        onStart={() => void start()}
+      />
     </Dialog>
   );
 }

@@ -6,7 +6,7 @@ import { csvOptionsFrom, DEFAULT_CSV_OPTIONS, type CsvOptions, type LayoutOption
 import { useExportJob } from './useExportJob';
 import type { ExporterActions } from './actions';
 import { Dialog } from './Dialog';
-import { JobProgress } from './JobProgress';
+import { ExportFooter } from './ExportFooter';
 import { t, tParts, type MessageKey } from '../lib/i18n';
 
 /** Where the last choices are kept (`chrome.storage.local`). */
@@ -154,20 +154,15 @@ export function CsvDialog(props: CsvDialogProps) {
       <p class="we-help">
         {tParts('csvHelp', <code>meta.…</code>, <code>'</code>)}
       </p>
-      {startError && (
-        <p class="we-error" role="alert">
-          {startError}
-        </p>
-      )}
-      {job && <JobProgress job={job} onCancel={() => props.actions.cancelExport(job.id)} />}
-      <footer class="we-dialog-footer">
-        <button type="button" class="we-button" onClick={props.onClose}>
-          {t('close')}
-        </button>
-        <button type="button" class="we-button we-primary" disabled={running} onClick={start}>
-          {t('download')}
-        </button>
-      </footer>
+      <ExportFooter
+        startError={startError}
+        job={job}
+        onCancel={(id) => void props.actions.cancelExport(id)}
+        onClose={props.onClose}
+        label={t('download')}
+        disabled={running}
+        onStart={() => void start()}
+      />
     </Dialog>
   );
 }

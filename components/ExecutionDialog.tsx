@@ -7,7 +7,7 @@ import { executionArchiveFileName } from '../lib/naming';
 import type { ExecutionExportOptions } from '../lib/executionDocs';
 import type { ExporterActions } from './actions';
 import { Dialog } from './Dialog';
-import { JobProgress } from './JobProgress';
+import { ExportFooter } from './ExportFooter';
 import { t, tParts } from '../lib/i18n';
 
 /** chrome.storage.local key of the last format and "combine" choice. */
@@ -139,20 +139,15 @@ export function ExecutionDialog(props: ExecutionDialogProps) {
           {t('notFinishedYet')}
         </p>
       )}
-      {startError && (
-        <p class="we-error" role="alert">
-          {startError}
-        </p>
-      )}
-      {job && <JobProgress job={job} onCancel={() => props.actions.cancelExport(job.id)} />}
-      <footer class="we-dialog-footer">
-        <button type="button" class="we-button" onClick={props.onClose}>
-          {t('close')}
-        </button>
-        <button type="button" class="we-button we-primary" disabled={disabled || !finished} onClick={start}>
-          {t('exportButton')}
-        </button>
-      </footer>
+      <ExportFooter
+        startError={startError}
+        job={job}
+        onCancel={(id) => void props.actions.cancelExport(id)}
+        onClose={props.onClose}
+        label={t('exportButton')}
+        disabled={disabled || !finished}
+        onStart={() => void start()}
+      />
     </Dialog>
   );
 }
