@@ -51,6 +51,7 @@ export function retryDelay(err: unknown, attempt: number, policy: RetryPolicy): 
 }
 
 export interface AttemptInfo {
+  /** Requests made so far, over every call that shares this object. */
   attempts: number;
 }
 
@@ -64,7 +65,7 @@ export async function withRetries<T>(
 ): Promise<T> {
   const policy = opts.policy ?? defaultRetryPolicy;
   for (let attempt = 1; ; attempt++) {
-    if (opts.info) opts.info.attempts = attempt;
+    if (opts.info) opts.info.attempts++;
     try {
       return await attemptFn(attempt);
     } catch (err) {
@@ -111,13 +112,7 @@ export async function openResumableBody(
   let failures = 0;
 
   const reopen = async () => {
-    const res = await withRetries(
-      async () => {
-        info.attempts++;
-        return open({ offset, etag });
-      },
-      { ...opts, policy: { ...policy, maxAttempts: policy.maxAttempts } },
-    );
+    const res = await withRetries(() => open({ offset, etag }), { policy, signal: opts.signal, info });
     // 206 starts at `offset`; a 200 starts at 0 and we drop what we already have.
     skip = res.status === 206 ? 0 : offset;
     reader = res.body ? res.body.getReader() : null;

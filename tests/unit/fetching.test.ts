@@ -64,8 +64,10 @@ describe('openResumableBody', () => {
         headers: { ETag: '"v1"' },
       });
     };
-    const { body } = await openResumableBody(open, { policy: fast });
+    const info = { attempts: 0 };
+    const { body } = await openResumableBody(open, { policy: fast, info });
     expect(await readAll(body)).toEqual(data);
+    expect(info.attempts).toBe(2); // the first request and the Range request, counted together
     expect(calls).toEqual([
       { offset: 0, etag: null },
       { offset: 300, etag: '"v1"' },
