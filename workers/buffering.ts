@@ -1,9 +1,11 @@
 /**
  * Where a file waits between its parallel download and its turn in the (sequential) ZIP writer,
  * while its checksum is checked: memory for small files, OPFS for large ones, so memory stays
- * flat whatever the sizes. A buffered file is a Blob (disk-backed for OPFS) and is disposed once
+ * flat whatever the sizes. A buffered file is bytes in memory or a disk-backed Blob, disposed once
  * the writer has taken it.
  */
+import { openSyncAccess, writeFully } from './opfs';
+
 export interface TempFile {
   /** The bytes stay in memory (`finish` gives a Uint8Array). */
   readonly inMemory: boolean;
@@ -46,12 +48,6 @@ export function memoryTempFile(): TempFile {
 
 export const memoryTempStore: TempStore = { create: async () => memoryTempFile(), clear: async () => {} };
 
-interface SyncHandle {
-  write(buffer: ArrayBufferView, opts?: { at?: number }): number;
-  flush(): void;
-  close(): void;
-}
-
 /** OPFS temp files under `tmp/<jobId>/` (dedicated workers: synchronous access handles). */
 export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempStore {
   let n = 0;
@@ -66,7 +62,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
       const d = await dir;
       const name = `f${n++}`;
       const handle = await d.getFileHandle(name, { create: true });
-      const access = await (handle as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
+      const access = await openSyncAccess(handle);
       let offset = 0;
       let open = true;
       const close = () => {
@@ -78,8 +74,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
       return {
         inMemory: false,
         write(chunk) {
-          let written = 0;
-          while (written < chunk.byteLength) written += access.write(chunk.subarray(written), { at: offset + written });
+          writeFully(access, chunk, offset);
           offset += chunk.byteLength;
         },
         async finish() {

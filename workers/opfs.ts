@@ -13,9 +13,7 @@ export async function exportsDir(): Promise<FileSystemDirectoryHandle> {
 /** Writes the stream to `exports/<name>`; on any error or abort the file is removed. Returns its size. */
 export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<number> {
   const dir = await exportsDir();
-  const handle = await dir.getFileHandle(name, { create: true });
-  // createSyncAccessHandle exists in dedicated workers (lib.dom types lack it in some versions).
-  const access = await (handle as unknown as { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
+  const access = await openSyncAccess(await dir.getFileHandle(name, { create: true }));
   const reader = stream.getReader();
   const onAbort = () => reader.cancel(signal.reason).catch(() => {});
   signal.addEventListener('abort', onAbort, { once: true });
@@ -26,8 +24,7 @@ export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uin
       const { done, value } = await reader.read();
       if (done) break;
       if (signal.aborted) throw signal.reason;
-      let written = 0;
-      while (written < value.byteLength) written += access.write(value.subarray(written), { at: offset + written });
+      writeFully(access, value, offset);
       offset += value.byteLength;
     }
     if (signal.aborted) throw signal.reason;
@@ -52,6 +49,16 @@ export interface SyncAccessHandle {
   truncate(size: number): void;
   flush(): void;
   close(): void;
+}
+
+/** A synchronous access handle (dedicated workers only; lib.dom types lack it in some versions). */
+export const openSyncAccess = (handle: FileSystemFileHandle): Promise<SyncAccessHandle> =>
+  (handle as unknown as { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
+
+/** Writes all of `chunk` at `at` (a write may take fewer bytes than asked). */
+export function writeFully(access: SyncAccessHandle, chunk: Uint8Array, at: number): void {
+  let written = 0;
+  while (written < chunk.byteLength) written += access.write(chunk.subarray(written), { at: at + written });
 }
 
 export async function opfsFile(name: string): Promise<File> {
