@@ -6,7 +6,7 @@ import { test as base, chromium, expect, type BrowserContext, type Page, type Wo
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import yauzl from 'yauzl';
+import { readZipEntries } from '../zipReader';
 import { startSite } from '../site/server';
 import { CHROMIUM_FLAGS, writeDownloadPreferences } from '../../scripts/ensure-chromium';
 import type { Case, Page as ApiPage, Workflow } from '../../lib/platform';
@@ -97,30 +97,8 @@ export interface ZipEntry {
 }
 
 /** Reads every entry of a ZIP with yauzl (a reader independent of the writer). */
-export function readZip(file: string): Promise<ZipEntry[]> {
-  return new Promise((resolvePromise, reject) => {
-    yauzl.open(file, { lazyEntries: true, decodeStrings: true, strictFileNames: false, validateEntrySizes: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const entries: ZipEntry[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName.endsWith('/')) return zip.readEntry();
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('error', reject);
-          stream.on('end', () => {
-            const bytes = Buffer.concat(chunks);
-            entries.push({ path: entry.fileName, bytes, sha256: createHash('sha256').update(bytes).digest('hex') });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolvePromise(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
+export async function readZip(file: string): Promise<ZipEntry[]> {
+  return (await readZipEntries(file)).map((e) => ({ ...e, sha256: createHash('sha256').update(e.bytes).digest('hex') }));
 }
 
 /** The platform's API as a plain client signed in with its own cookie (to compare with). */

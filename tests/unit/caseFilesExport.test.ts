@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { exportCaseFiles, reportCsv, REPORT_NAME } from '../../workers/caseFiles';
 import type { Case, Workflow } from '../../lib/platform';
 import type { CaseFilesRequest, Progress } from '../../lib/jobs';
+import { unzipToMap as unzip } from '../zipReader';
 
 const workflow: Workflow = { id: 'w', name: 'Chest/CT', orders: [{ id: 'o', name: 'Batch' }] };
 const file = (uuid: string, name: string, size: number) => ({
@@ -66,28 +66,6 @@ function fakePlatform() {
     return new Response('no', { status: 500 });
   }) as unknown as typeof fetch;
   return { fetchImpl, requests };
-}
-
-function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) =>
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on('entry', (e: yauzl.Entry) =>
-        zip.openReadStream(e, (er, s) => {
-          if (er || !s) return reject(er);
-          const chunks: Buffer[] = [];
-          s.on('data', (c: Buffer) => chunks.push(c));
-          s.on('end', () => {
-            out.set(e.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(out));
-      zip.readEntry();
-    }),
-  );
 }
 
 describe('exportCaseFiles (the pipeline in Node)', () => {

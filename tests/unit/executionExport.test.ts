@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { exportExecution, executionReportCsv, STEP_WINDOW } from '../../workers/execution';
 import { exporters } from '../../workers/exporters';
 import { planExecutionExport, stepMarkdownDocument, collect } from '../../lib/executionDocs';
 import type { Execution, Step } from '../../lib/platform';
 import type { ExecutionRequest, Progress } from '../../lib/jobs';
+import { unzipToMap as unzip } from '../zipReader';
 
 const fast = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
@@ -90,29 +90,6 @@ function fakePlatform(execution: Execution, outputs: Map<string, string>, faults
     return new Response('no', { status: 500 });
   }) as unknown as typeof fetch;
   return { fetchImpl, stats: () => ({ maxOpen, outputRequests }) };
-}
-
-function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) =>
-    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err);
-      const out = new Map<string, Buffer>();
-      zip.on('entry', (e: yauzl.Entry) =>
-        zip.openReadStream(e, (er, s) => {
-          if (er || !s) return reject(er);
-          const chunks: Buffer[] = [];
-          s.on('data', (c: Buffer) => chunks.push(c));
-          s.on('end', () => {
-            out.set(e.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-        }),
-      );
-      zip.on('end', () => resolve(out));
-      zip.on('error', reject);
-      zip.readEntry();
-    }),
-  );
 }
 
 async function run(execution: Execution, outputs: Map<string, string>, req: Partial<ExecutionRequest>, faults = {}) {
