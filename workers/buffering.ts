@@ -51,6 +51,11 @@ export const memoryTempStore: TempStore = { create: async () => memoryTempFile()
 /** OPFS temp files under `tmp/<jobId>/` (dedicated workers: synchronous access handles). */
 export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempStore {
   let n = 0;
+  // After `clear` (the job ended, e.g. cancelled) no temp file may outlive it: the open ones are
+  // closed at once, so downloads still in flight fail their next write and dispose of their file.
+  let cleared = false;
+  const openFiles = new Set<() => void>();
+  const ended = () => new DOMException('The export has ended.', 'AbortError');
   const dir = (async () => {
     const root = await navigator.storage.getDirectory();
     const tmp = await root.getDirectoryHandle('tmp', { create: true });
@@ -59,6 +64,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
   return {
     async create(sizeHint) {
       if (sizeHint <= limit) return memoryTempFile();
+      if (cleared) throw ended();
       const d = await dir;
       const name = `f${n++}`;
       const handle = await d.getFileHandle(name, { create: true });
@@ -68,9 +74,16 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
       const close = () => {
         if (open) {
           open = false;
+          openFiles.delete(close);
           access.close();
         }
       };
+      openFiles.add(close);
+      if (cleared) {
+        close();
+        await d.removeEntry(name).catch(() => {});
+        throw ended();
+      }
       return {
         inMemory: false,
         write(chunk) {
@@ -78,6 +91,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
           offset += chunk.byteLength;
         },
         async finish() {
+          if (!open) throw ended();
           access.flush();
           close();
           return handle.getFile();
@@ -89,6 +103,8 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
       };
     },
     async clear() {
+      cleared = true;
+      for (const close of [...openFiles]) close();
       const root = await navigator.storage.getDirectory();
       const tmp = await root.getDirectoryHandle('tmp', { create: true });
       await tmp.removeEntry(jobId, { recursive: true }).catch(() => {});
