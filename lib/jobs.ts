@@ -86,6 +86,8 @@ export interface JobResult {
   filename: string;
   /** Milliseconds from the start until the archive was complete in the private file system. */
   archiveMs?: number;
+  /** Milliseconds the engine's thread spent per stage (workers/stages.ts), for the bench. */
+  stages?: Record<string, number>;
   archiveBytes: number;
   files: number;
   failed: FailedFile[];

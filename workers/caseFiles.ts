@@ -116,7 +116,7 @@ export function caseFilesZip(
 
   const store = opts.tempStore ?? memoryTempStore;
   /** Downloads one file completely, verified, into the temp store (then, if asked, transforms it). */
-  const start = async (p: PlannedFile): Promise<{ content: Uint8Array | Blob; dispose: () => Promise<void> }> => {
+  const start = async (p: PlannedFile): Promise<{ content: Uint8Array | Blob; crc32?: number; size?: number; dispose: () => Promise<void> }> => {
     opts.signal.throwIfAborted();
     const info: AttemptInfo = { attempts: 0 };
     let counted = 0;
@@ -129,6 +129,7 @@ export function caseFilesZip(
         info,
         policy: opts.policy,
         gate: opts.gate,
+        clock: opts.clock,
         onBytes: (n) => {
           counted += n;
           progress.bytesDone += n;
@@ -166,12 +167,13 @@ export function caseFilesZip(
         continue;
       }
       const lastModified = new Date(item.file.createdAt);
-      previous = result.value.dispose;
+      const { content, crc32, size, dispose } = result.value;
+      previous = dispose;
       yield {
         name: item.path,
         lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,
-        input: result.value.content,
-        size: result.value.content instanceof Blob ? result.value.content.size : result.value.content.byteLength,
+        input: content,
+        ...(crc32 !== undefined ? { crc32, size } : {}),
       };
       progress.filesDone++;
     }

@@ -12,6 +12,7 @@ import { ensureSpace } from './space';
 import { tempStoreFor } from './buffering';
 import { SessionGate } from './session';
 import { writeStreamToOpfs } from './opfs';
+import { StageClock } from './stages';
 
 /** Progress reports sent to the host at most this often. */
 const PROGRESS_INTERVAL_MS = 200;
@@ -40,6 +41,7 @@ export const engine = {
     let rate = 0;
     const throttled = throttle(onProgress, PROGRESS_INTERVAL_MS);
     const store = tempStoreFor(jobId);
+    const clock = new StageClock();
     const report = (p: Progress, force = false) => {
       const now = Date.now();
       if (now - rateBase.t >= 1000) {
@@ -68,13 +70,14 @@ export const engine = {
         gate,
         tempStore: store,
         ensureSpace,
+        clock,
       });
       live = progress;
-      const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal);
+      const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal, clock);
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
-      return { filename, archiveMs: Date.now() - started, archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed] };
+      return { filename, archiveMs: Date.now() - started, stages: clock.summary(), archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed] };
     } finally {
       running.delete(jobId);
       await store.clear();

@@ -6,6 +6,7 @@ import type { ExportRequest, FailedFile, Progress } from '../lib/jobs';
 import type { TempStore } from './buffering';
 import type { RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
+import type { StageClock } from './stages';
 import { exportCaseFiles } from './caseFiles';
 import { exportExecution } from './execution';
 import { exportCsv } from './csv';
@@ -23,6 +24,8 @@ export interface ExportContext {
   tempStore?: TempStore;
   /** Throws a clear error when the disk cannot hold `bytes` more (checked as the size becomes known). */
   ensureSpace?: (bytes: number) => Promise<void>;
+  /** Times the engine's stages (absent: not timed). */
+  clock?: StageClock;
 }
 
 export interface ExportOutput {

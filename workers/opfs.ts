@@ -3,6 +3,8 @@
  * access handle (workers only; fastest, flat memory), then handed to the downloads API as a
  * disk-backed File. Files live in `exports/<jobId>`.
  */
+import type { StageClock } from './stages';
+
 export const EXPORTS_DIR = 'exports';
 
 export async function exportsDir(): Promise<FileSystemDirectoryHandle> {
@@ -11,7 +13,7 @@ export async function exportsDir(): Promise<FileSystemDirectoryHandle> {
 }
 
 /** Writes the stream to `exports/<name>`; on any error or abort the file is removed. Returns its size. */
-export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uint8Array>, signal: AbortSignal): Promise<number> {
+export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uint8Array>, signal: AbortSignal, clock?: StageClock): Promise<number> {
   const dir = await exportsDir();
   const access = await openSyncAccess(await dir.getFileHandle(name, { create: true }));
   const reader = stream.getReader();
@@ -24,7 +26,8 @@ export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uin
       const { done, value } = await reader.read();
       if (done) break;
       if (signal.aborted) throw signal.reason;
-      writeFully(access, value, offset);
+      if (clock) clock.time('write', () => writeFully(access, value, offset));
+      else writeFully(access, value, offset);
       offset += value.byteLength;
     }
     if (signal.aborted) throw signal.reason;

@@ -3,11 +3,12 @@
  * hash before it may enter the archive. A body cut mid-way resumes (openResumableBody); a file whose
  * bytes still do not match after every attempt is reported as corrupt and never written under its name.
  */
-import { createSHA256, type IHasher } from 'hash-wasm';
+import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
 import { CHECKSUM_HEADER } from '../lib/platform';
 import type { TempStore } from './buffering';
 import { defaultRetryPolicy, openResumableBody, type AttemptInfo, type OpenFn, type RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
+import type { Stage, StageClock } from './stages';
 
 export class CorruptFileError extends Error {
   constructor(message: string) {
@@ -18,6 +19,9 @@ export class CorruptFileError extends Error {
 
 export interface VerifiedFile {
   content: Uint8Array | Blob;
+  /** The content's size and CRC-32, computed as it arrived (the ZIP writer need not read it again). */
+  size: number;
+  crc32: number;
   dispose(): Promise<void>;
 }
 
@@ -32,29 +36,37 @@ export interface VerifyOptions {
   onBytes?: (n: number) => void;
   /** Whole-file attempts when the checksum does not match. */
   checksumAttempts?: number;
+  clock?: StageClock;
 }
 
 const toHex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
 
-/** SHA-256 hashers are reused: making one instantiates a WebAssembly module. */
-const hashers: IHasher[] = [];
+interface Hashers {
+  sha256: IHasher;
+  crc32: IHasher;
+}
+
+/** Hashers are reused: making one instantiates a WebAssembly module. */
+const pool: Hashers[] = [];
 
 export async function downloadVerified(open: OpenFn, opts: VerifyOptions): Promise<VerifiedFile> {
-  const hasher = hashers.pop() ?? (await createSHA256());
+  const hashers = pool.pop() ?? { sha256: await createSHA256(), crc32: await createCRC32() };
   try {
-    return await verifiedWith(hasher, open, opts);
+    return await verifiedWith(hashers, open, opts);
   } finally {
-    hashers.push(hasher);
+    pool.push(hashers);
   }
 }
 
-async function verifiedWith(hasher: IHasher, open: OpenFn, opts: VerifyOptions): Promise<VerifiedFile> {
+async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, opts: VerifyOptions): Promise<VerifiedFile> {
+  const time = <T>(stage: Stage, fn: () => T): T => (opts.clock ? opts.clock.time(stage, fn) : fn());
   const attempts = opts.checksumAttempts ?? 3;
   let lastProblem = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     let counted = 0;
     const once = async (): Promise<VerifiedFile | null> => {
       hasher.init();
+      crc32.init();
       const temp = await opts.store.create(opts.expectedSize);
       try {
         const { response, body } = await openResumableBody(open, {
@@ -74,18 +86,20 @@ async function verifiedWith(hasher: IHasher, open: OpenFn, opts: VerifyOptions):
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          if (!native) hasher.update(value);
-          temp.write(value);
+          if (!native) time('sha256', () => hasher.update(value));
+          time('crc32', () => crc32.update(value));
+          time('buffer', () => temp.write(value));
           size += value.byteLength;
         }
-        const content = await temp.finish();
+        // (finish's work is synchronous up to its first await: that part is timed.)
+        const content = await time('buffer', () => temp.finish());
         const expected = response.headers.get(CHECKSUM_HEADER)?.trim().toLowerCase() ?? null;
         const actual = native ? toHex(await crypto.subtle.digest('SHA-256', content as Uint8Array<ArrayBuffer>)) : hasher.digest('hex');
         const length = response.headers.get('Content-Length');
         const wantSize = response.status === 200 && length !== null ? Number(length) : opts.expectedSize;
         if (expected !== null && actual !== expected) lastProblem = `checksum mismatch (SHA-256 ${actual}, platform says ${expected})`;
         else if (size !== wantSize) lastProblem = `size mismatch (${size} bytes, expected ${wantSize})`;
-        else return { content, dispose: () => temp.dispose() };
+        else return { content, size, crc32: parseInt(crc32.digest('hex'), 16), dispose: () => temp.dispose() };
         await temp.dispose();
         return null;
       } catch (err) {

@@ -13,7 +13,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { startSite } from '../site/server';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
-import { MB, fmtMB, openBrowser, timeExport, type BenchBrowser } from './lib';
+import { MB, fmtMB, openBrowser, timeExport, ui, type BenchBrowser } from './lib';
 
 const CASES = Number(process.env.BENCH_CSV_CASES ?? 50_000);
 const PER_CASE = Number(process.env.BENCH_CSV_SUBMISSIONS_PER_CASE ?? 2);
@@ -48,7 +48,7 @@ async function fetchJsonPages(b: BenchBrowser, submissionPasses: number): Promis
     for (let i = 0; i < ${submissionPasses}; i++) await all('/api/v1/workflows/3/submissions');
     return { ms: performance.now() - t0, pages, items };
   })()`;
-  return (await b.page.evaluate(script)) as { ms: number; pages: number; items: number };
+  return b.page.evaluate<{ ms: number; pages: number; items: number }>(script);
 }
 
 export async function benchCsv(): Promise<string[]> {
@@ -59,10 +59,9 @@ export async function benchCsv(): Promise<string[]> {
     // Warm-up: a small export first starts the offscreen document and the engine worker, so the
     // figures below are the CSV export's own; that one-time start-up is printed on its own line.
     await b.page.goto(`${ORIGIN}/develop/workflows/2`);
-    const warm = await timeExport(b, async () => {
-      await b.page.locator('workflow-exporter').getByRole('button', { name: 'Export CSV', exact: true }).click();
-      await b.page.getByRole('dialog', { name: 'Export CSV' }).getByRole('button', { name: 'Download', exact: true }).click();
-    });
+    await ui.click(b.page, 'Export CSV');
+    const warm = await timeExport(b, () => ui.click(b.page, 'Download', { dialog: true }));
+    await ui.click(b.page, 'Close', { dialog: true });
     rmSync(warm.item.filename, { force: true });
     const startup = `csv warm-up (engine start-up, 3-row export): ${(warm.ms / 1000).toFixed(1)} s, peak PSS growth ${fmtMB(warm.memory.growth)}`;
     console.log(startup);
@@ -73,14 +72,10 @@ export async function benchCsv(): Promise<string[]> {
       site.setConfig({ scaleCases: CASES, scaleSubmissionsPerCase: PER_CASE * times });
       const passes = layout === 'wide' || submissions === 'latest' ? 2 : 1;
       const json = await fetchJsonPages(b, passes);
-      const run = await timeExport(b, async () => {
-        await b.page.locator('workflow-exporter').getByRole('button', { name: 'Export CSV', exact: true }).click();
-        const dialog = b.page.getByRole('dialog', { name: 'Export CSV' });
-        await dialog.getByRole('radio', { name: SUBMISSIONS_LABEL[submissions], exact: true }).check();
-        await dialog.getByRole('radio', { name: LAYOUT_LABEL[layout], exact: true }).check();
-        await dialog.getByRole('button', { name: 'Download', exact: true }).click();
-      });
-      if (run.item.state !== 'complete') throw new Error(`export did not complete: ${JSON.stringify(run.item)}`);
+      await ui.click(b.page, 'Export CSV');
+      await ui.check(b.page, SUBMISSIONS_LABEL[submissions]);
+      await ui.check(b.page, LAYOUT_LABEL[layout]);
+      const run = await timeExport(b, () => ui.click(b.page, 'Download', { dialog: true }));
       const size = statSync(run.item.filename).size;
       const rows = (parse(readFileSync(run.item.filename), { bom: true }) as string[][]).length - 1;
       const line =
@@ -90,10 +85,10 @@ export async function benchCsv(): Promise<string[]> {
       console.log(line);
       lines.push(line);
       rmSync(run.item.filename, { force: true });
-      await b.page.getByRole('dialog', { name: 'Export CSV' }).getByRole('button', { name: 'Close', exact: true }).last().click();
+      await ui.click(b.page, 'Close', { dialog: true });
     }
   } finally {
-    await b.context.close();
+    await b.close();
     cleanup(b.profile.dir);
     await site.close();
   }

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { startSite } from '../site/server';
 import { parseSize } from '../site/config';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
-import { fmtMB, fmtS, openBrowser, timeExport } from './lib';
+import { fmtMB, fmtS, openBrowser, timeExport, ui } from './lib';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 2000);
 const OUTPUT = parseSize(process.env.BENCH_STEP_OUTPUT ?? '20K');
@@ -33,15 +33,10 @@ export async function benchExecution(): Promise<string[]> {
       }));
       return { ms: performance.now() - t0, steps: ex.steps.length, bytes };
     })()`)) as { ms: number; steps: number; bytes: number };
-    const run = await timeExport(b, async () => {
-      await b.page.locator('workflow-exporter').getByRole('button', { name: 'Export as', exact: true }).click();
-      const dialog = b.page.getByRole('dialog', { name: 'Export execution' });
-      await dialog.getByRole('radio', { name: 'HTML' }).check();
-      const combine = dialog.getByRole('checkbox', { name: 'Combine results into a single file' });
-      if (await combine.isChecked()) await combine.uncheck();
-      await dialog.getByRole('button', { name: 'Export', exact: true }).click();
-    });
-    if (run.item.state !== 'complete') throw new Error(`export did not complete: ${JSON.stringify(run.item)}`);
+    await ui.click(b.page, 'Export as');
+    await ui.check(b.page, 'HTML');
+    await ui.check(b.page, 'Combine results into a single file', false);
+    const run = await timeExport(b, () => ui.click(b.page, 'Export', { dialog: true }));
     const line =
       `execution (${fetched.steps} steps as HTML, ${(fetched.bytes / 1024 / 1024).toFixed(1)} MB of Markdown): extension ${fmtS(run.ms)}, ` +
       `JSON + Markdown fetch ${fmtS(fetched.ms)}, ratio ${(run.ms / fetched.ms).toFixed(2)}, ${(fetched.steps / (run.ms / 1000)).toFixed(0)} steps/s, ` +
@@ -50,7 +45,7 @@ export async function benchExecution(): Promise<string[]> {
     lines.push(line);
     rmSync(run.item.filename, { force: true });
   } finally {
-    await b.context.close();
+    await b.close();
     cleanup(b.profile.dir);
     await site.close();
   }

@@ -12,7 +12,7 @@ import { startSite } from '../site/server';
 import { parseSize } from '../site/config';
 import { apiClient, ORIGIN, SITE_PORT, TMP, cleanup } from '../e2e/harness';
 import type { Case, Page } from '../../lib/platform';
-import { MB, fmtMB, fmtS, openBrowser, timeExport } from './lib';
+import { MB, cpuLine, fmtMB, fmtS, openBrowser, stagesLine, timeExport, ui } from './lib';
 
 interface FilesCase {
   name: string;
@@ -72,21 +72,19 @@ export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,sma
       const b = await openBrowser('files');
       try {
         await b.page.goto(`${ORIGIN}/develop/workflows/3`);
-        const run = await timeExport(b, async () => {
-          await b.page.locator('workflow-exporter').getByRole('button', { name: 'Export case files', exact: true }).click();
-          await b.page.getByRole('dialog', { name: 'Export case files' }).getByRole('button', { name: 'Download files' }).click();
-        });
-        if (run.item.state !== 'complete') throw new Error(`export did not complete: ${JSON.stringify(run.item)}`);
+        await ui.click(b.page, 'Export case files');
+        const run = await timeExport(b, () => ui.click(b.page, 'Download files', { dialog: true }));
+        if (run.item.size < totalBytes) throw new Error(`the archive is smaller than its files: ${JSON.stringify(run.item)}`);
         const line =
           `${c.name}: extension ${fmtS(run.ms)}, curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, ` +
           `${(totalBytes / MB / (run.ms / 1000)).toFixed(0)} MB/s, ${(urls.length / (run.ms / 1000)).toFixed(0)} files/s, ` +
           `archive built in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}, ` +
-          `first progress ${run.firstProgressMs} ms, peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)})`;
+          `${stagesLine(run.stages, run.archiveMs)}${cpuLine(run.memory.cpu)}; first progress ${run.firstProgressMs} ms, peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)})`;
         console.log(line);
         lines.push(line);
         rmSync(run.item.filename, { force: true });
       } finally {
-        await b.context.close();
+        await b.close();
         cleanup(b.profile.dir);
       }
     }

@@ -1,10 +1,17 @@
 /**
- * Bench helpers: PSS of Chromium's whole process tree, sampled while a case runs; the reference
- * platform; the built extension in headless Chromium. Figures are printed, never asserted.
+ * Bench helpers: PSS of Chromium's whole process tree, sampled while a case runs; the built
+ * extension in headless Chromium driven over a bare DevTools pipe. Figures are printed, never asserted.
+ *
+ * Not Playwright: Playwright enables DevTools network tracking in every page and worker, which
+ * costs Chromium CPU on each request and each chunk (a 6-wide fetch loop of 8 KB files did 340
+ * files/s under Playwright, 650–720 without it, on the same machine). A user's browser pays none
+ * of that, so neither does the bench.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import type { BrowserContext, Page, Worker } from '@playwright/test';
-import { allowDownloads, launchWithExtension, makeProfile, serviceWorkerOf, signIn, waitForDownload, type DownloadItem } from '../e2e/harness';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, ORIGIN, makeProfile } from '../e2e/harness';
+import { Cdp, type PageSession } from '../e2e/cdp';
 
 function ppidOf(pid: number): number | null {
   try {
@@ -42,56 +49,207 @@ export function chromiumTree(profileDir: string): number[] {
   return [...tree];
 }
 
-/** Sum of PSS (bytes) over the processes. */
-export function pss(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
+/**
+ * Sum of PSS (bytes) over the processes. Asynchronous on purpose: the kernel takes ~25 ms to sum
+ * Chromium's mappings, and the reference platform shares this process's event loop.
+ */
+export async function pss(pids: number[]): Promise<number> {
+  const each = await Promise.all(
+    pids.map(async (pid) => {
+      try {
+        const m = /^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'));
+        return m ? Number(m[1]) * 1024 : 0;
+      } catch {
+        return 0; // gone
+      }
+    }),
+  );
+  return each.reduce((x, y) => x + y, 0);
 }
 
-/** Samples PSS every `ms` until stopped; reports the baseline and the peak. */
-export function sampleMemory(profileDir: string, ms = 200) {
-  const baseline = pss(chromiumTree(profileDir));
+/** What a Chromium process is, from its command line (renderers of extension pages apart). */
+function kindOf(pid: number): string {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const type = /--type=([\w-]+)/.exec(cmd)?.[1];
+    if (!type) return 'browser';
+    if (type === 'renderer') return cmd.includes('--extension-process') ? 'extension' : 'page';
+    if (type === 'utility') return /--utility-sub-type=network/.test(cmd) ? 'network' : /storage/.test(cmd) ? 'storage' : 'utility';
+    return type;
+  } catch {
+    return 'gone';
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Samples PSS every `ms` until stopped (the process tree looked up again each second); reports the
+ * baseline, the peak, and the CPU seconds each kind of Chromium process and this Node process
+ * (the reference platform) used meanwhile.
+ */
+export async function sampleMemory(profileDir: string, ms = 250) {
+  let tree = chromiumTree(profileDir);
+  let treeAt = Date.now();
+  const kinds = new Map<number, string>();
+  const cpuAt = (pids: number[]) =>
+    new Map(
+      pids.map((pid) => {
+        if (!kinds.has(pid)) kinds.set(pid, kindOf(pid));
+        return [pid, cpuSeconds(pid)];
+      }),
+    );
+  const first = cpuAt(tree);
+  const last = new Map(first);
+  const node0 = process.cpuUsage();
+  const baseline = await pss(tree);
   let peak = baseline;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, pss(chromiumTree(profileDir)));
-  }, ms);
+  const sample = async () => {
+    if (Date.now() - treeAt >= 1000) {
+      tree = chromiumTree(profileDir);
+      treeAt = Date.now();
+      for (const [pid, cpu] of cpuAt(tree)) if (Number.isFinite(cpu)) last.set(pid, cpu);
+    }
+    peak = Math.max(peak, await pss(tree));
+  };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await new Promise((r) => setTimeout(r, ms));
+      await sample();
+    }
+  })();
   return {
     baseline,
-    stop() {
-      clearInterval(timer);
-      peak = Math.max(peak, pss(chromiumTree(profileDir)));
-      return { baseline, peak, growth: peak - baseline };
+    async stop() {
+      running = false;
+      await loop;
+      treeAt = 0;
+      await sample();
+      const cpu: Record<string, number> = {};
+      for (const [pid, end] of last) cpu[kinds.get(pid)!] = (cpu[kinds.get(pid)!] ?? 0) + end - (first.get(pid) ?? 0);
+      const node = process.cpuUsage(node0);
+      cpu['Node (platform + bench)'] = (node.user + node.system) / 1e6;
+      return { baseline, peak, growth: peak - baseline, cpu };
     },
   };
 }
+
+/** `CPU s: network 3.1, extension 9.0, …`, biggest first. */
+export const cpuLine = (cpu: Record<string, number>) =>
+  'CPU s: ' +
+  Object.entries(cpu)
+    .filter(([, s]) => s >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, s]) => `${k} ${s.toFixed(1)}`)
+    .join(', ');
 
 export const MB = 1024 * 1024;
 export const fmtMB = (n: number) => `${(n / MB).toFixed(0)} MB`;
 export const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 export interface BenchBrowser {
-  context: BrowserContext;
-  page: Page;
-  sw: Worker;
+  cdp: Cdp;
+  /** The platform's tab. */
+  page: PageSession;
   profile: ReturnType<typeof makeProfile>;
+  close(): Promise<void>;
 }
 
 export async function openBrowser(name: string): Promise<BenchBrowser> {
   const profile = makeProfile(`bench-${name}`);
-  const context = await launchWithExtension(profile.profile);
-  const page = context.pages()[0] ?? (await context.newPage());
-  await allowDownloads(page);
-  await signIn(page);
-  const sw = await serviceWorkerOf(context);
-  return { context, page, sw, profile };
+  const cdp = Cdp.launch(CHROMIUM, [
+    '--headless=new',
+    ...CHROMIUM_FLAGS,
+    `--user-data-dir=${profile.profile}`,
+    `--disable-extensions-except=${EXTENSION_DIR}`,
+    `--load-extension=${EXTENSION_DIR}`,
+    'about:blank',
+  ]);
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
+  const page = await cdp.newPage();
+  await page.goto(`${ORIGIN}/login`);
+  await page.evaluate(`(() => {
+    document.querySelector('input[name=username]').value = 'demo';
+    document.querySelector('input[name=password]').value = 'demo';
+    document.querySelector('form').submit();
+  })()`);
+  await page.waitFor(`location.pathname === '/'`);
+  return { cdp, page, profile, close: () => cdp.close() };
+}
+
+/**
+ * Our UI in the page, as a user reaches it: controls by their visible name inside the open shadow
+ * roots (`dialog` = inside the open dialog). Expressions for PageSession.evaluate/waitFor (strings:
+ * tsx's keepNames would add `__name` calls the page does not have).
+ */
+const controls = (selector: string, dialog: boolean) => `[...document.querySelectorAll('workflow-exporter')]
+  .flatMap((h) => [...h.shadowRoot.querySelectorAll(${JSON.stringify(dialog ? `dialog[open] ${selector}` : selector)})])`;
+const nameOf = `(el) => (el.getAttribute('aria-label') || el.closest('label')?.textContent || el.textContent || '').trim()`;
+
+export const ui = {
+  /** Clicks the enabled button named `name` once it is there. */
+  click: (page: PageSession, name: string, opts: { dialog?: boolean } = {}) =>
+    page.waitFor(`(() => {
+      const b = ${controls('button', !!opts.dialog)}.find((el) => (${nameOf})(el) === ${JSON.stringify(name)} && !el.disabled);
+      if (!b) return false;
+      b.click();
+      return true;
+    })()`),
+  /** Sets the dialog's radio or checkbox labelled `name`. */
+  check: (page: PageSession, name: string, checked = true) =>
+    page.waitFor(`(() => {
+      const input = ${controls('input', true)}.find((el) => (${nameOf})(el) === ${JSON.stringify(name)} && !el.disabled);
+      if (!input) return false;
+      if (input.checked !== ${checked}) input.click();
+      return input.checked === ${checked};
+    })()`),
+  /** Our progress line is on screen. */
+  progressShown: controls('[role=status]', false) + '.length > 0',
+};
+
+export interface FinishedDownload {
+  /** Full path of the file in the profile's download folder. */
+  filename: string;
+  size: number;
+}
+
+/** The next file to land in the download folder (none of Chromium's partial files left). */
+async function nextDownload(downloads: string, before: Set<string>, timeoutMs: number): Promise<FinishedDownload> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = readdirSync(downloads);
+    const fresh = files.find((f) => !before.has(f) && !f.endsWith('.crdownload'));
+    if (fresh && !files.some((f) => f.endsWith('.crdownload'))) {
+      const filename = join(downloads, fresh);
+      return { filename, size: statSync(filename).size };
+    }
+    if (Date.now() > deadline) throw new Error(`no download within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The newest job's figures, as the extension keeps them (read from one of its pages). */
+async function lastJob(b: BenchBrowser): Promise<{ startedAt: number; finishedAt?: number; result?: { archiveMs?: number; stages?: Record<string, number> } } | undefined> {
+  const sw = (await b.cdp.targets()).find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+  if (!sw) return undefined;
+  const ext = await b.cdp.newPage(`chrome-extension://${new URL(sw.url).host}/popup.html`);
+  try {
+    await ext.waitFor(`document.readyState === 'complete'`);
+    const jobs = await ext.evaluate<{ startedAt: number }[]>(`chrome.storage.session.get('jobs').then((r) => r.jobs ?? [])`);
+    return jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
+  } finally {
+    await ext.send('Page.close').catch(() => {});
+  }
 }
 
 /** Clicks through one export, measuring click → finished file, the first progress and memory. */
@@ -102,32 +260,39 @@ export async function timeExport(
 ): Promise<{
   ms: number;
   firstProgressMs: number | null;
-  item: DownloadItem;
-  memory: { baseline: number; peak: number; growth: number };
+  item: FinishedDownload;
+  memory: { baseline: number; peak: number; growth: number; cpu: Record<string, number> };
   archiveMs: number | null;
   copyMs: number | null;
+  stages: Record<string, number> | null;
 }> {
-  const [before] = (await b.sw.evaluate(() => chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 }) as unknown)) as DownloadItem[];
-  const mem = sampleMemory(b.profile.profile);
+  const before = new Set(readdirSync(b.profile.downloads));
+  const mem = await sampleMemory(b.profile.profile);
   const t0 = Date.now();
   let firstProgressMs: number | null = null;
-  const watch = (async () => {
-    const status = b.page.locator('workflow-exporter').getByRole('status').first();
-    await status.waitFor({ timeout: 30_000 }).catch(() => {});
-    firstProgressMs = Date.now() - t0;
-  })();
+  const watch = b.page
+    .waitFor(ui.progressShown, 30_000, 50)
+    .then(() => void (firstProgressMs = Date.now() - t0))
+    .catch(() => {});
   await start();
-  const item = await waitForDownload(b.sw, { after: before?.id ?? -1, timeout: opts.timeout ?? 1_800_000 });
+  const item = await nextDownload(b.profile.downloads, before, opts.timeout ?? 1_800_000);
   const ms = Date.now() - t0;
+  const memory = await mem.stop();
   await watch;
   // Where the time went: building the archive (fetch, verify, zip, write) vs copying it to Downloads.
-  const jobs = (await b.sw.evaluate(async () => (await chrome.storage.session.get('jobs')).jobs)) as {
-    startedAt: number;
-    finishedAt?: number;
-    result?: { archiveMs?: number };
-  }[];
-  const job = jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
+  const job = await lastJob(b);
   const archiveMs = job?.result?.archiveMs ?? null;
-  const copyMs = archiveMs !== null && job.finishedAt ? job.finishedAt - job.startedAt - archiveMs : null;
-  return { ms, firstProgressMs, item, memory: mem.stop(), archiveMs, copyMs };
+  const copyMs = archiveMs !== null && job?.finishedAt ? job.finishedAt - job.startedAt - archiveMs : null;
+  return { ms, firstProgressMs, item, memory, archiveMs, copyMs, stages: job?.result?.stages ?? null };
+}
+
+/**
+ * The engine thread's time per stage (`workers/stages.ts`) and what is left of the archive's time:
+ * the thread waiting for the network, the browser's native SHA-256 or the next file.
+ */
+export function stagesLine(stages: Record<string, number> | null, archiveMs: number | null): string {
+  if (!stages || archiveMs === null) return '';
+  const busy = Object.values(stages).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(stages).map(([k, v]) => `${k} ${fmtS(v)}`);
+  return `engine thread: ${parts.join(', ')}, other + waiting ${fmtS(archiveMs - busy)}; `;
 }

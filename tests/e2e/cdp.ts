@@ -94,13 +94,13 @@ export class PageSession {
   }
 
   /** Polls `expression` in the page until it is truthy. */
-  async waitFor(expression: string, timeoutMs = 30_000): Promise<void> {
+  async waitFor(expression: string, timeoutMs = 30_000, intervalMs = 200): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const ok = await this.evaluate<boolean>(`(() => { try { return !!(${expression}); } catch { return false; } })()`).catch(() => false);
       if (ok) return;
       if (Date.now() > deadline) throw new Error(`Timed out waiting for: ${expression}`);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, intervalMs));
     }
   }
 }

@@ -185,6 +185,8 @@ test('keyboard: Tab to a button, Enter or Space opens its dialog, Tab stays insi
   await page.keyboard.press('Space');
   dialog = page.getByRole('dialog', { name: 'Export CSV' });
   await expect(dialog).toBeVisible();
+  // Walk the focus cycle once the dialog has loaded (loading adds the workflow's name, which shifts the elements).
+  await expect(dialog.locator('.we-scope strong')).not.toHaveCount(0);
   await expectFocusTrapped(page, dialog, ['Close', 'Download']);
   await dialog.getByRole('radio', { name: 'All', exact: true }).focus();
   await page.keyboard.press('ArrowRight');
