@@ -4,7 +4,7 @@
  * flat whatever the sizes. A buffered file is bytes in memory or a disk-backed Blob, disposed once
  * the writer has taken it.
  */
-import { openSyncAccess, writeFully } from './opfs';
+import { appendWriter, openSyncAccess } from './opfs';
 
 export interface TempFile {
   /** The bytes stay in memory (`finish` gives a Uint8Array). */
@@ -69,7 +69,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
       const name = `f${n++}`;
       const handle = await d.getFileHandle(name, { create: true });
       const access = await openSyncAccess(handle);
-      let offset = 0;
+      const out = appendWriter(access, sizeHint);
       let open = true;
       const close = () => {
         if (open) {
@@ -86,13 +86,10 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
       }
       return {
         inMemory: false,
-        write(chunk) {
-          writeFully(access, chunk, offset);
-          offset += chunk.byteLength;
-        },
+        write: (chunk) => out.write(chunk),
         async finish() {
           if (!open) throw ended();
-          access.flush();
+          out.end();
           close();
           return handle.getFile();
         },

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { appendWriter, type SyncAccessHandle } from '../../workers/opfs';
+
+/** A file in memory behind the sync-access-handle calls the writer uses; counts truncates. */
+function fakeHandle(maxWrite = Infinity) {
+  let bytes = new Uint8Array(0);
+  const calls = { truncate: 0 };
+  const handle: SyncAccessHandle = {
+    write(buffer, opts) {
+      const at = opts?.at ?? 0;
+      const chunk = new Uint8Array(buffer.buffer, buffer.byteOffset, Math.min(buffer.byteLength, maxWrite));
+      if (at + chunk.byteLength > bytes.byteLength) throw new Error('write past the end: the writer must grow the file first');
+      bytes.set(chunk, at);
+      return chunk.byteLength;
+    },
+    truncate(size) {
+      calls.truncate++;
+      const next = new Uint8Array(size);
+      next.set(bytes.subarray(0, size));
+      bytes = next;
+    },
+    flush() {},
+    close() {},
+  };
+  return { handle, calls, bytes: () => bytes };
+}
+
+describe('appendWriter (archive sink and temp files)', () => {
+  it('writes every chunk in order and trims the file to the bytes written', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }), fc.nat(2000), fc.integer({ min: 1, max: 64 }), (chunks, hint, maxWrite) => {
+        const f = fakeHandle(maxWrite);
+        const out = appendWriter(f.handle, hint);
+        for (const c of chunks) out.write(c);
+        out.end();
+        const want = Buffer.concat(chunks);
+        expect(out.offset).toBe(want.byteLength);
+        expect(Buffer.from(f.bytes())).toEqual(want);
+      }),
+    );
+  });
+
+  it('grows the file in steps, not once per write', () => {
+    const f = fakeHandle();
+    const out = appendWriter(f.handle);
+    const chunk = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < 300; i++) out.write(chunk);
+    out.end();
+    expect(f.bytes().byteLength).toBe(300 * 1024 * 1024);
+    expect(f.calls.truncate).toBeLessThanOrEqual(6); // 64 MiB, then doubling steps, then the final trim
+  });
+
+  it('a known size is allocated at once, and the file ends at the bytes written', () => {
+    const f = fakeHandle();
+    const out = appendWriter(f.handle, 10_000);
+    out.write(new Uint8Array(6000));
+    out.write(new Uint8Array(4000));
+    out.end();
+    expect(f.calls.truncate).toBe(1);
+    expect(f.bytes().byteLength).toBe(10_000);
+  });
+});
