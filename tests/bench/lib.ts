@@ -223,33 +223,33 @@ export interface FinishedDownload {
   size: number;
 }
 
-/** The next file to land in the download folder (none of Chromium's partial files left). */
-async function nextDownload(downloads: string, before: Set<string>, timeoutMs: number): Promise<FinishedDownload> {
+/** One of the extension's pages, to ask the browser what the extension sees (downloads, job state). */
+async function extensionPage(b: BenchBrowser): Promise<PageSession> {
+  const sw = (await b.cdp.targets()).find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+  if (!sw) throw new Error('the extension has no service worker');
+  const ext = await b.cdp.newPage(`chrome-extension://${new URL(sw.url).host}/popup.html`);
+  await ext.waitFor(`document.readyState === 'complete'`);
+  return ext;
+}
+
+/** The newest download once the browser says it is complete (newer than download `after`). */
+async function nextDownload(ext: PageSession, after: number, timeoutMs: number): Promise<FinishedDownload> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const files = readdirSync(downloads);
-    const fresh = files.find((f) => !before.has(f) && !f.endsWith('.crdownload'));
-    if (fresh && !files.some((f) => f.endsWith('.crdownload'))) {
-      const filename = join(downloads, fresh);
-      return { filename, size: statSync(filename).size };
-    }
+    const [item] = await ext.evaluate<{ id: number; state: string; filename: string; error?: string }[]>(
+      `chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 })`,
+    );
+    if (item && item.id > after && item.state === 'complete') return { filename: item.filename, size: statSync(item.filename).size };
+    if (item && item.id > after && item.state === 'interrupted') throw new Error(`download interrupted: ${item.error}`);
     if (Date.now() > deadline) throw new Error(`no download within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-/** The newest job's figures, as the extension keeps them (read from one of its pages). */
-async function lastJob(b: BenchBrowser): Promise<{ startedAt: number; finishedAt?: number; result?: { archiveMs?: number; stages?: Record<string, number> } } | undefined> {
-  const sw = (await b.cdp.targets()).find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
-  if (!sw) return undefined;
-  const ext = await b.cdp.newPage(`chrome-extension://${new URL(sw.url).host}/popup.html`);
-  try {
-    await ext.waitFor(`document.readyState === 'complete'`);
-    const jobs = await ext.evaluate<{ startedAt: number }[]>(`chrome.storage.session.get('jobs').then((r) => r.jobs ?? [])`);
-    return jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
-  } finally {
-    await ext.send('Page.close').catch(() => {});
-  }
+/** The newest job's figures, as the extension keeps them. */
+async function lastJob(ext: PageSession): Promise<{ startedAt: number; finishedAt?: number; result?: { archiveMs?: number; stages?: Record<string, number> } } | undefined> {
+  const jobs = await ext.evaluate<{ startedAt: number }[]>(`chrome.storage.session.get('jobs').then((r) => r.jobs ?? [])`);
+  return jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
 }
 
 /** Clicks through one export, measuring click → finished file, the first progress and memory. */
@@ -266,7 +266,8 @@ export async function timeExport(
   copyMs: number | null;
   stages: Record<string, number> | null;
 }> {
-  const before = new Set(readdirSync(b.profile.downloads));
+  const ext = await extensionPage(b);
+  const [before] = await ext.evaluate<{ id: number }[]>(`chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 })`);
   const mem = await sampleMemory(b.profile.profile);
   const t0 = Date.now();
   let firstProgressMs: number | null = null;
@@ -275,12 +276,13 @@ export async function timeExport(
     .then(() => void (firstProgressMs = Date.now() - t0))
     .catch(() => {});
   await start();
-  const item = await nextDownload(b.profile.downloads, before, opts.timeout ?? 1_800_000);
+  const item = await nextDownload(ext, before?.id ?? -1, opts.timeout ?? 1_800_000);
   const ms = Date.now() - t0;
   const memory = await mem.stop();
   await watch;
   // Where the time went: building the archive (fetch, verify, zip, write) vs copying it to Downloads.
-  const job = await lastJob(b);
+  const job = await lastJob(ext);
+  await ext.send('Page.close').catch(() => {});
   const archiveMs = job?.result?.archiveMs ?? null;
   const copyMs = archiveMs !== null && job?.finishedAt ? job.finishedAt - job.startedAt - archiveMs : null;
   return { ms, firstProgressMs, item, memory, archiveMs, copyMs, stages: job?.result?.stages ?? null };
