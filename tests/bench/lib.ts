@@ -54,7 +54,11 @@ export function chromiumTree(profileDir: string): number[] {
  * Chromium's mappings, and the reference platform shares this process's event loop.
  */
 export async function pss(pids: number[]): Promise<number> {
-  const each = await Promise.all(
+  return (await pssEach(pids)).reduce((x, y) => x + y, 0);
+}
+
+async function pssEach(pids: number[]): Promise<number[]> {
+  return Promise.all(
     pids.map(async (pid) => {
       try {
         const m = /^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'));
@@ -64,7 +68,6 @@ export async function pss(pids: number[]): Promise<number> {
       }
     }),
   );
-  return each.reduce((x, y) => x + y, 0);
 }
 
 /** What a Chromium process is, from its command line (renderers of extension pages apart). */
@@ -111,15 +114,26 @@ export async function sampleMemory(profileDir: string, ms = 250) {
   const first = cpuAt(tree);
   const last = new Map(first);
   const node0 = process.cpuUsage();
-  const baseline = await pss(tree);
+  /** PSS by process kind, at the baseline and at the peak. */
+  const byKind = async (pids: number[]) => {
+    const each = await pssEach(pids);
+    const kinds: Record<string, number> = {};
+    pids.forEach((pid, i) => (kinds[kindOfPid(pid)] = (kinds[kindOfPid(pid)] ?? 0) + each[i]));
+    return { total: each.reduce((x, y) => x + y, 0), kinds };
+  };
+  const kindOfPid = (pid: number) => kinds.get(pid) ?? kinds.set(pid, kindOf(pid)).get(pid)!;
+  const base = await byKind(tree);
+  const baseline = base.total;
   let peak = baseline;
+  let peakKinds = base.kinds;
   const sample = async () => {
     if (Date.now() - treeAt >= 1000) {
       tree = chromiumTree(profileDir);
       treeAt = Date.now();
       for (const [pid, cpu] of cpuAt(tree)) if (Number.isFinite(cpu)) last.set(pid, cpu);
     }
-    peak = Math.max(peak, await pss(tree));
+    const now = await byKind(tree);
+    if (now.total > peak) [peak, peakKinds] = [now.total, now.kinds];
   };
   let running = true;
   const loop = (async () => {
@@ -139,10 +153,21 @@ export async function sampleMemory(profileDir: string, ms = 250) {
       for (const [pid, end] of last) cpu[kinds.get(pid)!] = (cpu[kinds.get(pid)!] ?? 0) + end - (first.get(pid) ?? 0);
       const node = process.cpuUsage(node0);
       cpu['Node (platform + bench)'] = (node.user + node.system) / 1e6;
-      return { baseline, peak, growth: peak - baseline, cpu };
+      const growthByKind: Record<string, number> = {};
+      for (const k of new Set([...Object.keys(base.kinds), ...Object.keys(peakKinds)])) growthByKind[k] = (peakKinds[k] ?? 0) - (base.kinds[k] ?? 0);
+      return { baseline, peak, growth: peak - baseline, growthByKind, cpu };
     },
   };
 }
+
+/** `growth by process: extension +120 MB, browser +30 MB, …`, biggest first. */
+export const memoryLine = (growth: Record<string, number>) =>
+  'growth by process: ' +
+  Object.entries(growth)
+    .filter(([, b]) => Math.abs(b) >= MB)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, b]) => `${k} ${b >= 0 ? '+' : ''}${fmtMB(b)}`)
+    .join(', ');
 
 /** `CPU s: network 3.1, extension 9.0, …`, biggest first. */
 export const cpuLine = (cpu: Record<string, number>) =>
@@ -261,7 +286,7 @@ export async function timeExport(
   ms: number;
   firstProgressMs: number | null;
   item: FinishedDownload;
-  memory: { baseline: number; peak: number; growth: number; cpu: Record<string, number> };
+  memory: { baseline: number; peak: number; growth: number; growthByKind: Record<string, number>; cpu: Record<string, number> };
   archiveMs: number | null;
   copyMs: number | null;
   stages: Record<string, number> | null;
