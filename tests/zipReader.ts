@@ -1,4 +1,4 @@
-/** Reads every file entry of a ZIP with yauzl, a reader independent of the writer (client-zip). */
+/** Reads every file entry of a ZIP with yauzl, a reader independent of the writer (workers/storedZip.ts). */
 import yauzl from 'yauzl';
 
 export interface ReadEntry {

@@ -1,6 +1,6 @@
 /**
  * The case-files export as a pipeline of pure steps:
- * list (cases, page by page) → name (path template) → fetch (bounded window) → zip (client-zip) → sink.
+ * list (cases, page by page) → name (path template) → fetch (bounded window) → zip (storedZip) → sink.
  * Runs in the worker; in Node tests with a fake fetch.
  */
 import Papa from 'papaparse';
@@ -152,7 +152,7 @@ export function caseFilesZip(
   async function* entries() {
     let previous: (() => Promise<void>) | null = null;
     for await (const { item, result } of orderedWindow(withListingEnd(), parallel, start)) {
-      // client-zip asks for the next entry once it has read the previous one: free its bytes.
+      // The writer asks for the next entry once it has written the previous one: free its bytes.
       await previous?.();
       previous = null;
       opts.signal.throwIfAborted();

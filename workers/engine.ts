@@ -1,6 +1,6 @@
 /**
  * The export engine: a dedicated Web Worker behind comlink. It fetches with the user's session,
- * zips with client-zip and writes the archive into OPFS. The host (offscreen document in Chrome,
+ * zips (workers/storedZip.ts) and writes the archive into OPFS. The host (offscreen document in Chrome,
  * background page in Firefox) turns the finished file into a download.
  */
 import * as Comlink from 'comlink';

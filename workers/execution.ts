@@ -1,7 +1,7 @@
 /**
  * The execution export (product spec 2) as a pipeline:
  * execution (steps) → plan of names → step outputs, a bounded window at a time → documents, piece by
- * piece → ZIP (client-zip) → sink.
+ * piece → ZIP (storedZip) → sink.
  *
  * This is "the one function" every UI calls: the execution page, the executions list and the popup
  * all send `actions.startExport(executionExportRequest(origin, executionId, { format, combine }))`

@@ -1,7 +1,7 @@
 /**
  * Big archives, read by three independent readers: Python's zipfile, Info-ZIP's `unzip -t` and `7z t`.
  * One archive passes 4 GiB (ZIP64 sizes and offsets); one holds more than 65,535 entries while staying
- * under 4 GiB (client-zip alone would clamp the entry count there).
+ * under 4 GiB (the classic end record cannot count them: ZIP64 end records must).
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';

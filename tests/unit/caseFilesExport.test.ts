@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { exportCaseFiles, reportCsv, REPORT_NAME } from '../../workers/caseFiles';
 import type { Case, Workflow } from '../../lib/platform';
 import type { CaseFilesRequest, Progress } from '../../lib/jobs';
@@ -99,16 +99,24 @@ describe('exportCaseFiles (the pipeline in Node)', () => {
   it('cancel rejects the stream and stops requesting', async () => {
     const { fetchImpl, requests } = fakePlatform();
     const controller = new AbortController();
+    // Each answer takes a moment, so the export is still running when it is cancelled.
+    const slow = (async (input: string, init?: RequestInit) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return fetchImpl(input, init);
+    }) as typeof fetch;
     const out = await exportCaseFiles(
       { kind: 'case-files', origin: 'http://p', workflowId: 'w', orderId: null, template: '' },
-      { fetch: fetchImpl, signal: controller.signal, onProgress: () => {} },
+      { fetch: slow, signal: controller.signal, onProgress: () => {} },
     );
     const reader = out.stream.getReader();
-    await reader.read();
+    const reading = (async () => {
+      for (;;) if ((await reader.read()).done) return;
+    })();
+    await vi.waitFor(() => expect(requests.some((r) => r.includes('/files/'))).toBe(true));
     controller.abort(new DOMException('cancelled', 'AbortError'));
-    await expect((async () => { for (;;) if ((await reader.read()).done) return; })()).rejects.toThrow();
+    await expect(reading).rejects.toThrow();
     const n = requests.length;
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 30));
     expect(requests.length).toBe(n);
   });
 
