@@ -25,28 +25,56 @@ export interface TempStore {
 /** Files up to this size wait in memory; larger ones in OPFS. */
 export const MEMORY_BUFFER_LIMIT = 8 * 1024 * 1024;
 
-/** Bytes in memory: a plain array, not a Blob (a Blob per small file costs a round trip to the blob registry). */
-export function memoryTempFile(): TempFile {
+/**
+ * Bytes in memory: a plain array, not a Blob (a Blob per small file costs a round trip to the blob
+ * registry). With the size known, the chunks are copied into one array of that size as they come, so
+ * a file never exists twice (chunks plus their concatenation); unknown or wrong sizes fall back to
+ * gathering the chunks.
+ */
+export function memoryTempFile(sizeHint = 0): TempFile {
+  let whole: Uint8Array | null = null;
+  let at = 0;
   let chunks: Uint8Array[] = [];
   return {
     inMemory: true,
-    write: (chunk) => void chunks.push(chunk),
+    write(chunk) {
+      if (chunks.length === 0 && sizeHint > 0 && at + chunk.byteLength <= sizeHint) {
+        // A single chunk that is the whole file is kept as it is.
+        if (at === 0 && chunk.byteLength === sizeHint) {
+          chunks.push(chunk);
+          return;
+        }
+        whole ??= new Uint8Array(sizeHint);
+        whole.set(chunk, at);
+        at += chunk.byteLength;
+        return;
+      }
+      if (whole) {
+        chunks.push(whole.subarray(0, at));
+        whole = null;
+      }
+      chunks.push(chunk);
+    },
     async finish() {
+      if (whole) return at === whole.byteLength ? whole : whole.subarray(0, at);
       if (chunks.length === 1) return chunks[0];
       const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-      let at = 0;
+      let offset = 0;
       for (const c of chunks) {
-        out.set(c, at);
-        at += c.byteLength;
+        out.set(c, offset);
+        offset += c.byteLength;
       }
       chunks = [];
       return out;
     },
-    dispose: async () => void (chunks = []),
+    dispose: async () => {
+      chunks = [];
+      whole = null;
+    },
   };
 }
 
-export const memoryTempStore: TempStore = { create: async () => memoryTempFile(), clear: async () => {} };
+export const memoryTempStore: TempStore = { create: async (sizeHint) => memoryTempFile(sizeHint), clear: async () => {} };
 
 /** OPFS temp files under `tmp/<jobId>/` (dedicated workers: synchronous access handles). */
 export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempStore {
@@ -63,7 +91,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
   })();
   return {
     async create(sizeHint) {
-      if (sizeHint <= limit) return memoryTempFile();
+      if (sizeHint <= limit) return memoryTempFile(sizeHint);
       if (cleared) throw ended();
       const d = await dir;
       const name = `f${n++}`;
