@@ -8,7 +8,7 @@ describe('memoryTempFile', () => {
       fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 12 }), fc.nat(1500), async (chunks, hint) => {
         const f = memoryTempFile(hint);
         for (const c of chunks) f.write(c);
-        expect(Buffer.from(await f.finish())).toEqual(Buffer.concat(chunks));
+        expect(Buffer.from((await f.finish()) as Uint8Array)).toEqual(Buffer.concat(chunks));
       }),
     );
   });

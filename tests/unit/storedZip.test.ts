@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -133,6 +133,84 @@ describe('makeStoredZip', () => {
     // Small pieces are gathered: a few chunks of up to 1 MiB, not several per entry.
     expect(chunks).toBeLessThan(20);
   });
+
+  it('real ZIP64: a file over 4 GiB (known CRC, as a verified download), then entries past 4 GiB', async () => {
+    // A Blob of zeros over 4 GiB, streamed from one shared buffer; the archive is written sparse
+    // (that buffer's pieces become holes, which read back as zeros).
+    const zeros = new Uint8Array(1 << 20);
+    const bigSize = 2 ** 32 + 3 * (1 << 20) + 77;
+    class ZeroBlob extends Blob {
+      override get size() {
+        return bigSize;
+      }
+      override stream() {
+        let left = bigSize;
+        return new ReadableStream<Uint8Array<ArrayBuffer>>({
+          pull(c) {
+            if (left === 0) return c.close();
+            const n = Math.min(left, zeros.length);
+            left -= n;
+            c.enqueue(n === zeros.length ? zeros : new Uint8Array(n));
+          },
+        });
+      }
+    }
+    let bigCrc = 0;
+    for (let left = bigSize; left > 0; left -= Math.min(left, zeros.length)) bigCrc = crc32(zeros.subarray(0, Math.min(left, zeros.length)), bigCrc);
+    const entries: ZipInput[] = [
+      { name: 'first.txt', lastModified: t, input: 'first' },
+      { name: 'zeros.bin', lastModified: t, input: new ZeroBlob([]), crc32: bigCrc, size: bigSize },
+      { name: 'after/text.txt', lastModified: t, input: 'past 4 GiB' },
+      { name: 'after/streamed.md', lastModified: t, input: pieces('also ', 'past') },
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'storedzip-'));
+    const file = join(dir, 'big.zip');
+    const fd = openSync(file, 'w');
+    let pos = 0;
+    try {
+      const reader = makeStoredZip(
+        (async function* () {
+          yield* entries;
+        })(),
+      ).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (value !== zeros) writeSync(fd, value, 0, value.byteLength, pos);
+        pos += value.byteLength;
+      }
+      ftruncateSync(fd, pos);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      expect(pos).toBeGreaterThan(2 ** 32);
+      // Python reads the directory (sizes, CRCs, offsets past 4 GiB) and the small entries' bytes.
+      const script = `import json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+print(json.dumps({"entries": [[i.filename, i.file_size, i.CRC, i.header_offset] for i in z.infolist()],
+  "small": [z.read(n).decode() for n in ("first.txt", "after/text.txt", "after/streamed.md")],
+  "bigStart": z.open("zeros.bin").read(16) == bytes(16)}))`;
+      const r = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      const py = JSON.parse(r.stdout) as { entries: [string, number, number, number][]; small: string[]; bigStart: boolean };
+      expect(py.entries.map(([n, size, crc]) => [n, size, crc])).toEqual([
+        ['first.txt', 5, crc32('first')],
+        ['zeros.bin', bigSize, bigCrc],
+        ['after/text.txt', 10, crc32('past 4 GiB')],
+        ['after/streamed.md', 9, crc32('also past')],
+      ]);
+      expect(py.entries[2][3]).toBeGreaterThan(2 ** 32);
+      expect(py.small).toEqual(['first', 'past 4 GiB', 'also past']);
+      expect(py.bigStart).toBe(true);
+      // 7z lists it (reads every header, local ones included, without the 4 GiB of data).
+      const list = spawnSync('7z', ['l', '-slt', file], { encoding: 'utf8' });
+      expect(list.status).toBe(0);
+      expect(list.stdout).toContain(`Size = ${bigSize}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('keeps the modification time: DOS fields (local time) and the Unix time extra field', async () => {
     const { bytes } = await zip([{ name: 'a', lastModified: t, input: 'a' }]);
