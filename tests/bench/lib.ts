@@ -9,7 +9,6 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, ORIGIN, makeProfile } from '../e2e/harness';
 import { Cdp, type PageSession } from '../e2e/cdp';
 
@@ -50,13 +49,9 @@ export function chromiumTree(profileDir: string): number[] {
 }
 
 /**
- * Sum of PSS (bytes) over the processes. Asynchronous on purpose: the kernel takes ~25 ms to sum
- * Chromium's mappings, and the reference platform shares this process's event loop.
+ * PSS (bytes) of each process. Asynchronous on purpose: the kernel takes ~25 ms to sum Chromium's
+ * mappings, and the reference platform shares this process's event loop.
  */
-export async function pss(pids: number[]): Promise<number> {
-  return (await pssEach(pids)).reduce((x, y) => x + y, 0);
-}
-
 async function pssEach(pids: number[]): Promise<number[]> {
   return Promise.all(
     pids.map(async (pid) => {
@@ -97,20 +92,15 @@ function cpuSeconds(pid: number): number {
 
 /**
  * Samples PSS every `ms` until stopped (the process tree looked up again each second); reports the
- * baseline, the peak, and the CPU seconds each kind of Chromium process and this Node process
- * (the reference platform) used meanwhile.
+ * baseline, the peak (in all and by kind of Chromium process), and the CPU seconds each kind of
+ * process and this Node process (the reference platform and the bench) used meanwhile.
  */
 export async function sampleMemory(profileDir: string, ms = 250) {
   let tree = chromiumTree(profileDir);
   let treeAt = Date.now();
   const kinds = new Map<number, string>();
-  const cpuAt = (pids: number[]) =>
-    new Map(
-      pids.map((pid) => {
-        if (!kinds.has(pid)) kinds.set(pid, kindOf(pid));
-        return [pid, cpuSeconds(pid)];
-      }),
-    );
+  const kindOfPid = (pid: number) => kinds.get(pid) ?? kinds.set(pid, kindOf(pid)).get(pid)!;
+  const cpuAt = (pids: number[]) => new Map(pids.map((pid) => (kindOfPid(pid), [pid, cpuSeconds(pid)] as const)));
   const first = cpuAt(tree);
   const last = new Map(first);
   const node0 = process.cpuUsage();
@@ -121,7 +111,6 @@ export async function sampleMemory(profileDir: string, ms = 250) {
     pids.forEach((pid, i) => (kinds[kindOfPid(pid)] = (kinds[kindOfPid(pid)] ?? 0) + each[i]));
     return { total: each.reduce((x, y) => x + y, 0), kinds };
   };
-  const kindOfPid = (pid: number) => kinds.get(pid) ?? kinds.set(pid, kindOf(pid)).get(pid)!;
   const base = await byKind(tree);
   const baseline = base.total;
   let peak = baseline;
@@ -150,7 +139,7 @@ export async function sampleMemory(profileDir: string, ms = 250) {
       treeAt = 0;
       await sample();
       const cpu: Record<string, number> = {};
-      for (const [pid, end] of last) cpu[kinds.get(pid)!] = (cpu[kinds.get(pid)!] ?? 0) + end - (first.get(pid) ?? 0);
+      for (const [pid, end] of last) cpu[kindOfPid(pid)] = (cpu[kindOfPid(pid)] ?? 0) + end - (first.get(pid) ?? 0);
       const node = process.cpuUsage(node0);
       cpu['Node (platform + bench)'] = (node.user + node.system) / 1e6;
       const growthByKind: Record<string, number> = {};

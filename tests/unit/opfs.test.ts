@@ -20,7 +20,6 @@ function fakeHandle(maxWrite = Infinity) {
       next.set(bytes.subarray(0, size));
       bytes = next;
     },
-    flush() {},
     close() {},
   };
   return { handle, calls, bytes: () => bytes };
