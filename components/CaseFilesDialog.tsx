@@ -36,6 +36,8 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const input = useRef<HTMLInputElement>(null);
   const [favourites, setFavourites] = useState<Favourite[]>([]);
   const typed = useRef(false);
+  /** Download waits for the template to start with (a few ms): what is shown is what is exported. */
+  const [startReady, setStartReady] = useState(false);
 
   // The favourites (IndexedDB, through the background) and the template to start with: the last one
   // used for this workflow, else the default favourite. Typing before they arrive wins.
@@ -50,6 +52,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
       setFavourites(favs);
       const initial = last ?? favs.find((f) => f.isDefault)?.template ?? '';
       if (!typed.current && initial) setTemplate(initial);
+      setStartReady(true);
     });
     return () => void (live = false);
   }, [props.actions, props.origin, props.workflowId]);
@@ -196,7 +199,7 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
         onCancel={(id) => void props.actions.cancelExport(id)}
         onClose={props.onClose}
         label={t('downloadFiles')}
-        disabled={errors.length > 0 || running}
+        disabled={errors.length > 0 || running || !startReady}
         onStart={() => void start()}
       />
     </Dialog>

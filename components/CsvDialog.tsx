@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { JSX } from 'preact';
 import { browser } from 'wxt/browser';
 import { PlatformClient, type Workflow } from '../lib/platform';
@@ -40,7 +40,8 @@ export interface CsvDialogProps {
 /** "Export CSV": submissions and layout options, BOM, download (product spec 1a). */
 export function CsvDialog(props: CsvDialogProps) {
   const [options, setOptions] = useState<CsvOptions>(DEFAULT_CSV_OPTIONS);
-  const touched = useRef(false);
+  /** The choices stay off until the last ones are loaded (a few ms): what is shown is what is exported. */
+  const [loaded, setLoaded] = useState(false);
   const [workflow, setWorkflow] = useState<Workflow | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const { job, running, startError, start: startJob } = useExportJob(props.actions);
@@ -49,18 +50,16 @@ export function CsvDialog(props: CsvDialogProps) {
     new PlatformClient({ origin: props.origin }).workflow(props.workflowId).then(setWorkflow, (err: Error) => setLoadError(err.message));
   }, [props.origin, props.workflowId]);
 
-  // The last choices; a choice made before they load wins.
   useEffect(() => {
-    browser.storage.local.get(CSV_OPTIONS_KEY).then(
-      (got) => {
-        if (!touched.current) setOptions(csvOptionsFrom((got as Record<string, unknown>)[CSV_OPTIONS_KEY]));
-      },
-      () => {},
-    );
+    browser.storage.local
+      .get(CSV_OPTIONS_KEY)
+      .then((got) => setOptions(csvOptionsFrom((got as Record<string, unknown>)[CSV_OPTIONS_KEY])))
+      .catch(() => {})
+      .finally(() => setLoaded(true));
   }, []);
+  const disabled = running || !loaded;
 
   const choose = (patch: Partial<CsvOptions>) => {
-    touched.current = true;
     const next = { ...options, ...patch };
     setOptions(next);
     void browser.storage.local.set({ [CSV_OPTIONS_KEY]: next }).catch(() => {});
@@ -99,7 +98,7 @@ export function CsvDialog(props: CsvDialogProps) {
           t('loading')
         )}
       </p>
-      <fieldset style={fieldset} disabled={running}>
+      <fieldset style={fieldset} disabled={disabled}>
         <legend style={legend}>{t('submissions')}</legend>
         <div style={choices}>
           {SUBMISSIONS.map((o) => (
@@ -122,7 +121,7 @@ export function CsvDialog(props: CsvDialogProps) {
           ))}
         </div>
       </fieldset>
-      <fieldset style={fieldset} disabled={running}>
+      <fieldset style={fieldset} disabled={disabled}>
         <legend style={legend}>{t('layout')}</legend>
         <div style={choices}>
           {LAYOUTS.map((o) => (
@@ -148,7 +147,7 @@ export function CsvDialog(props: CsvDialogProps) {
         </div>
       </fieldset>
       <label style={{ ...choice, margin: '2px 0 4px' }}>
-        <input type="checkbox" checked={options.bom} disabled={running} onChange={(e) => choose({ bom: (e.target as HTMLInputElement).checked })} />
+        <input type="checkbox" checked={options.bom} disabled={disabled} onChange={(e) => choose({ bom: (e.target as HTMLInputElement).checked })} />
         {t('csvBom')}
       </label>
       <p class="we-help">
@@ -160,7 +159,7 @@ export function CsvDialog(props: CsvDialogProps) {
         onCancel={(id) => void props.actions.cancelExport(id)}
         onClose={props.onClose}
         label={t('download')}
-        disabled={running}
+        disabled={disabled}
         onStart={() => void start()}
       />
     </Dialog>

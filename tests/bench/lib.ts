@@ -281,6 +281,8 @@ export async function timeExport(
   stages: Record<string, number> | null;
 }> {
   const ext = await extensionPage(b);
+  // That page lives in the extension's process, like the engine: let it settle before the baseline.
+  await new Promise((r) => setTimeout(r, 2000));
   const [before] = await ext.evaluate<{ id: number }[]>(`chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 })`);
   const mem = await sampleMemory(b.profile.profile);
   const t0 = Date.now();
