@@ -214,7 +214,7 @@ export const ui = {
   /** Clicks the enabled button named `name` once it is there. */
   click: (page: PageSession, name: string, opts: { dialog?: boolean } = {}) =>
     page.waitFor(`(() => {
-      const b = ${controls('button', !!opts.dialog)}.find((el) => (${nameOf})(el) === ${JSON.stringify(name)} && !el.disabled);
+      const b = ${controls('button', !!opts.dialog)}.find((el) => (${nameOf})(el) === ${JSON.stringify(name)} && !el.matches(':disabled'));
       if (!b) return false;
       b.click();
       return true;
@@ -222,7 +222,7 @@ export const ui = {
   /** Sets the dialog's radio or checkbox labelled `name`. */
   check: (page: PageSession, name: string, checked = true) =>
     page.waitFor(`(() => {
-      const input = ${controls('input', true)}.find((el) => (${nameOf})(el) === ${JSON.stringify(name)} && !el.disabled);
+      const input = ${controls('input', true)}.find((el) => (${nameOf})(el) === ${JSON.stringify(name)} && !el.matches(':disabled'));
       if (!input) return false;
       if (input.checked !== ${checked}) input.click();
       return input.checked === ${checked};
