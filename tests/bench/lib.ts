@@ -10,7 +10,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, ORIGIN, makeProfile } from '../e2e/harness';
-import { Cdp, type PageSession } from '../e2e/cdp';
+import { launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from '../e2e/cdp';
 
 function ppidOf(pid: number): number | null {
   try {
@@ -181,23 +181,9 @@ export interface BenchBrowser {
 
 export async function openBrowser(name: string): Promise<BenchBrowser> {
   const profile = makeProfile(`bench-${name}`);
-  const cdp = Cdp.launch(CHROMIUM, [
-    '--headless=new',
-    ...CHROMIUM_FLAGS,
-    `--user-data-dir=${profile.profile}`,
-    `--disable-extensions-except=${EXTENSION_DIR}`,
-    `--load-extension=${EXTENSION_DIR}`,
-    'about:blank',
-  ]);
-  await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
+  const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
   const page = await cdp.newPage();
-  await page.goto(`${ORIGIN}/login`);
-  await page.evaluate(`(() => {
-    document.querySelector('input[name=username]').value = 'demo';
-    document.querySelector('input[name=password]').value = 'demo';
-    document.querySelector('form').submit();
-  })()`);
-  await page.waitFor(`location.pathname === '/'`);
+  await signInOverCdp(page, ORIGIN);
   return { cdp, page, profile, close: () => cdp.close() };
 }
 

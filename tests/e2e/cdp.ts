@@ -104,3 +104,28 @@ export class PageSession {
     }
   }
 }
+
+/** Headless Chromium with the built extension loaded, driven over the pipe only, downloads allowed. */
+export async function launchExtensionChromium(executable: string, flags: string[], profileDir: string, extensionDir: string): Promise<Cdp> {
+  const cdp = Cdp.launch(executable, [
+    '--headless=new',
+    ...flags,
+    `--user-data-dir=${profileDir}`,
+    `--disable-extensions-except=${extensionDir}`,
+    `--load-extension=${extensionDir}`,
+    'about:blank',
+  ]);
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
+  return cdp;
+}
+
+/** Signs in through the reference platform's form (user "demo"). */
+export async function signInOverCdp(page: PageSession, origin: string): Promise<void> {
+  await page.goto(`${origin}/login`);
+  await page.evaluate(`(() => {
+    document.querySelector('input[name=username]').value = 'demo';
+    document.querySelector('input[name=password]').value = 'demo';
+    document.querySelector('form').submit();
+  })()`);
+  await page.waitFor(`location.pathname === '/'`);
+}

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cdp, type PageSession } from './cdp';
+import { launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from './cdp';
 import { test, expect, ORIGIN, CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, makeProfile, readZip, expectedArchive, cleanup } from './harness';
 
 const click = (selector: string) => `(() => {
@@ -33,24 +33,10 @@ test('an export survives the service worker being stopped mid-way (no Playwright
   site.setConfig({ scaleCases: 30, scaleFilesPerCase: 2, scaleFileSize: 256 * 1024, latencyMs: 1000 });
   site.resetStats();
   const profile = makeProfile('sw-lifetime');
-  const cdp = Cdp.launch(CHROMIUM, [
-    '--headless=new',
-    ...CHROMIUM_FLAGS,
-    `--user-data-dir=${profile.profile}`,
-    `--disable-extensions-except=${EXTENSION_DIR}`,
-    `--load-extension=${EXTENSION_DIR}`,
-    'about:blank',
-  ]);
+  const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
   try {
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
     const page = await cdp.newPage();
-    await page.goto(`${ORIGIN}/login`);
-    await page.evaluate(`(() => {
-      document.querySelector('input[name=username]').value = 'demo';
-      document.querySelector('input[name=password]').value = 'demo';
-      document.querySelector('form').submit();
-    })()`);
-    await page.waitFor(`location.pathname === '/'`);
+    await signInOverCdp(page, ORIGIN);
     await page.goto(`${ORIGIN}/develop/workflows/3`);
     await page.waitFor(click('Export case files'));
     await page.waitFor(`document.querySelector('workflow-exporter').shadowRoot.querySelector('dialog[open]')`);
