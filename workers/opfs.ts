@@ -3,7 +3,7 @@
  * access handle (workers only; fastest, flat memory), then handed to the downloads API as a
  * disk-backed File. Files live in `exports/<jobId>`.
  */
-import type { StageClock } from './stages';
+import { timed, type StageClock } from './stages';
 
 export const EXPORTS_DIR = 'exports';
 
@@ -26,8 +26,7 @@ export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uin
       const { done, value } = await reader.read();
       if (done) break;
       if (signal.aborted) throw signal.reason;
-      if (clock) clock.time('write', () => out.write(value));
-      else out.write(value);
+      timed(clock, 'write', () => out.write(value));
     }
     if (signal.aborted) throw signal.reason;
     out.end();

@@ -24,3 +24,6 @@ export class StageClock {
     return Object.fromEntries(Object.entries(this.ms).map(([k, v]) => [k, Math.round(v)]));
   }
 }
+
+/** Runs `fn`, timed on `clock` when there is one. */
+export const timed = <T>(clock: StageClock | undefined, stage: Stage, fn: () => T): T => (clock ? clock.time(stage, fn) : fn());

@@ -8,7 +8,7 @@ import { CHECKSUM_HEADER } from '../lib/platform';
 import type { TempStore } from './buffering';
 import { defaultRetryPolicy, openResumableBody, type AttemptInfo, type OpenFn, type RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
-import type { Stage, StageClock } from './stages';
+import { timed, type Stage, type StageClock } from './stages';
 
 export class CorruptFileError extends Error {
   constructor(message: string) {
@@ -59,7 +59,7 @@ export async function downloadVerified(open: OpenFn, opts: VerifyOptions): Promi
 }
 
 async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, opts: VerifyOptions): Promise<VerifiedFile> {
-  const time = <T>(stage: Stage, fn: () => T): T => (opts.clock ? opts.clock.time(stage, fn) : fn());
+  const time = <T>(stage: Stage, fn: () => T): T => timed(opts.clock, stage, fn);
   const attempts = opts.checksumAttempts ?? 3;
   let lastProblem = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
