@@ -214,9 +214,8 @@ function endRecords(count: number, dirOffset: number, dirSize: number): Uint8Arr
 
 const crcValue = (h: IHasher) => parseInt(h.digest('hex'), 16);
 
-/** CRC-32 of bytes in memory (hash-wasm). */
-export async function crc32Of(bytes: Uint8Array, hasher?: IHasher): Promise<number> {
-  const h = hasher ?? (await createCRC32());
+/** CRC-32 of bytes in memory. */
+function crc32Of(h: IHasher, bytes: Uint8Array): number {
   h.init();
   h.update(bytes);
   return crcValue(h);
@@ -258,7 +257,7 @@ async function* archiveChunks(entries: AsyncIterable<ZipInput>): AsyncGenerator<
       unixTime: Math.max(0, Math.min(MAX32, Math.floor(item.lastModified.getTime() / 1000) || 0)),
     };
     if (body) {
-      if (!known) e.crc = await crc32Of(body, await crcHasher());
+      if (!known) e.crc = crc32Of(await crcHasher(), body);
       else if (body.byteLength !== e.size) throw new Error(`ZIP entry ${item.name}: ${body.byteLength} bytes, ${e.size} announced`);
       out.push(localHeader(e));
       out.push(body);

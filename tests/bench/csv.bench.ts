@@ -13,7 +13,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { startSite } from '../site/server';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
-import { MB, cpuLine, memoryLine, fmtMB, fmtS, openBrowser, timeExport, ui, type BenchBrowser } from './lib';
+import { MB, fmtMB, openBrowser, runFigures, timeExport, ui, type BenchBrowser } from './lib';
 
 const CASES = Number(process.env.BENCH_CSV_CASES ?? 50_000);
 const PER_CASE = Number(process.env.BENCH_CSV_SUBMISSIONS_PER_CASE ?? 2);
@@ -81,8 +81,7 @@ export async function benchCsv(): Promise<string[]> {
       const line =
         `csv ${layout}/${submissions} (${(CASES * PER_CASE * times).toLocaleString('en')} submissions, ${rows.toLocaleString('en')} rows, ${(size / MB).toFixed(1)} MB): ` +
         `export ${(run.ms / 1000).toFixed(1)} s, json fetch ${(json.ms / 1000).toFixed(1)} s (${json.pages} pages), ratio ${(run.ms / json.ms).toFixed(2)}, ` +
-        `file written in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}, ${cpuLine(run.memory.cpu)}; ` +
-        `peak PSS growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)}; ${memoryLine(run.memory.growthByKind)})`;
+        runFigures(run);
       console.log(line);
       lines.push(line);
       rmSync(run.item.filename, { force: true });

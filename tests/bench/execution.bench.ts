@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { startSite } from '../site/server';
 import { parseSize } from '../site/config';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
-import { cpuLine, memoryLine, fmtMB, fmtS, openBrowser, timeExport, ui } from './lib';
+import { fmtS, openBrowser, runFigures, timeExport, ui } from './lib';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 2000);
 const OUTPUT = parseSize(process.env.BENCH_STEP_OUTPUT ?? '20K');
@@ -40,8 +40,7 @@ export async function benchExecution(): Promise<string[]> {
     const line =
       `execution (${fetched.steps} steps as HTML, ${(fetched.bytes / 1024 / 1024).toFixed(1)} MB of Markdown): extension ${fmtS(run.ms)}, ` +
       `JSON + Markdown fetch ${fmtS(fetched.ms)}, ratio ${(run.ms / fetched.ms).toFixed(2)}, ${(fetched.steps / (run.ms / 1000)).toFixed(0)} steps/s, ` +
-      `archive built in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}, ${cpuLine(run.memory.cpu)}; ` +
-      `first progress ${run.firstProgressMs} ms, peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)}; ${memoryLine(run.memory.growthByKind)})`;
+      runFigures(run);
     console.log(line);
     lines.push(line);
     rmSync(run.item.filename, { force: true });

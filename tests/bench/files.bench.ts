@@ -12,7 +12,7 @@ import { startSite } from '../site/server';
 import { parseSize } from '../site/config';
 import { apiClient, ORIGIN, SITE_PORT, TMP, cleanup } from '../e2e/harness';
 import type { Case, Page } from '../../lib/platform';
-import { MB, cpuLine, memoryLine, fmtMB, fmtS, openBrowser, stagesLine, timeExport, ui } from './lib';
+import { MB, fmtS, openBrowser, runFigures, timeExport, ui } from './lib';
 
 interface FilesCase {
   name: string;
@@ -78,8 +78,7 @@ export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,sma
         const line =
           `${c.name}: extension ${fmtS(run.ms)}, curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, ` +
           `${(totalBytes / MB / (run.ms / 1000)).toFixed(0)} MB/s, ${(urls.length / (run.ms / 1000)).toFixed(0)} files/s, ` +
-          `archive built in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}, ` +
-          `${stagesLine(run.stages, run.archiveMs)}${cpuLine(run.memory.cpu)}; first progress ${run.firstProgressMs} ms, peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)}; ${memoryLine(run.memory.growthByKind)})`;
+          runFigures(run);
         console.log(line);
         lines.push(line);
         rmSync(run.item.filename, { force: true });

@@ -294,9 +294,21 @@ export async function timeExport(
  * The engine thread's time per stage (`workers/stages.ts`) and what is left of the archive's time:
  * the thread waiting for the network, the browser's native SHA-256 or the next file.
  */
-export function stagesLine(stages: Record<string, number> | null, archiveMs: number | null): string {
+function stagesLine(stages: Record<string, number> | null, archiveMs: number | null): string {
   if (!stages || archiveMs === null) return '';
   const busy = Object.values(stages).reduce((a, b) => a + b, 0);
   const parts = Object.entries(stages).map(([k, v]) => `${k} ${fmtS(v)}`);
   return `engine thread: ${parts.join(', ')}, other + waiting ${fmtS(archiveMs - busy)}; `;
+}
+
+/**
+ * The figures every case prints after its own: where the time went (the file built, its copy to
+ * Downloads, the engine thread's stages, CPU per process kind), the first progress and memory.
+ */
+export function runFigures(run: Awaited<ReturnType<typeof timeExport>>): string {
+  return (
+    `file built in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}, ` +
+    `${stagesLine(run.stages, run.archiveMs)}${cpuLine(run.memory.cpu)}; first progress ${run.firstProgressMs} ms, ` +
+    `peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)}; ${memoryLine(run.memory.growthByKind)})`
+  );
 }
