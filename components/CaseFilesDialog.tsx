@@ -65,7 +65,6 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
     );
   }, [props.origin, props.workflowId, props.orderId]);
 
-
   const parsed = useMemo(() => parsePathTemplate(template), [template]);
 
   const preview = useMemo((): { tree: TreeNode[]; more: boolean } | null => {

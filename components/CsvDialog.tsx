@@ -65,7 +65,6 @@ export function CsvDialog(props: CsvDialogProps) {
     void browser.storage.local.set({ [CSV_OPTIONS_KEY]: next }).catch(() => {});
   };
 
-
   const start = () => {
     void browser.storage.local.set({ [CSV_OPTIONS_KEY]: options }).catch(() => {});
     return startJob({
