@@ -7,9 +7,11 @@ import { readdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureChromium } from './ensure-chromium';
+import { ensureTools } from './tools';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const only = process.argv.slice(2);
+ensureTools(['chromium', 'curl']);
 const chromium = ensureChromium();
 const version = spawnSync(chromium, ['--version']).stdout.toString().trim();
 console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${version}; Node ${process.version}`);

@@ -1,9 +1,10 @@
 /** Makes sure Debian's Chromium is installed (the e2e tests, `npm start` and the bench drive it). */
-import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TOOLS, ensureTools } from './tools';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM = TOOLS.chromium.path;
 
 /** Flags every Chromium we start gets: no sandbox (root), no GPU, no calls home (the network is closed). */
 export const CHROMIUM_FLAGS = [
@@ -27,18 +28,7 @@ export function writeDownloadPreferences(profile: string, downloads: string) {
 }
 
 export function ensureChromium(): string {
-  if (existsSync(CHROMIUM)) return CHROMIUM;
-  console.log(`${CHROMIUM} is missing: installing Debian's chromium package…`);
-  const root = process.getuid?.() === 0;
-  const sudo = root ? '' : 'sudo ';
-  try {
-    execSync(`${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium`, {
-      stdio: 'inherit',
-    });
-  } catch {
-    throw new Error(`Could not install Chromium. Install it yourself (apt-get install chromium) or set CHROMIUM_PATH.`);
-  }
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is still missing at ${CHROMIUM}.`);
+  ensureTools(['chromium']);
   return CHROMIUM;
 }
 

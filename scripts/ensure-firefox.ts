@@ -1,22 +1,11 @@
-/** Makes sure Debian's Firefox ESR is installed (the Firefox e2e test drives it). */
-import { execFileSync, execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+/** Makes sure Debian's Firefox ESR is installed (the Firefox e2e tests drive it). */
+import { execFileSync } from 'node:child_process';
+import { TOOLS, ensureTools } from './tools';
 
-export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export const FIREFOX = TOOLS['firefox-esr'].path;
 
 export function ensureFirefox(): string {
-  if (existsSync(FIREFOX)) return FIREFOX;
-  console.log(`${FIREFOX} is missing: installing Debian's firefox-esr package…`);
-  const root = process.getuid?.() === 0;
-  const sudo = root ? '' : 'sudo ';
-  try {
-    execSync(`${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr`, {
-      stdio: 'inherit',
-    });
-  } catch {
-    throw new Error(`Could not install Firefox ESR. Install it yourself (apt-get install firefox-esr) or set FIREFOX_PATH.`);
-  }
-  if (!existsSync(FIREFOX)) throw new Error(`Firefox is still missing at ${FIREFOX}.`);
+  ensureTools(['firefox-esr']);
   return FIREFOX;
 }
 

@@ -1,12 +1,11 @@
 /**
- * `npm test`: everything, in the order that fails fastest. Installs Chromium and Firefox ESR if they
- * are missing, builds the extension fresh (Chrome and Firefox), lints the Firefox build (web-ext),
+ * `npm test`: everything, in the order that fails fastest. Installs every outside program the tests
+ * run when it is missing (scripts/tools.ts), builds the extension fresh (Chrome and Firefox), lints the Firefox build (web-ext),
  * type-checks, runs the unit tests, then the e2e tests in real Chromium, then in real Firefox ESR.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { ensureChromium } from './ensure-chromium';
-import { ensureFirefox } from './ensure-firefox';
+import { ensureTools } from './tools';
 
 const SUMMARY = 'tests/.tmp/summary';
 mkdirSync(SUMMARY, { recursive: true });
@@ -29,8 +28,7 @@ function run(label: string, cmd: string, args: string[], env: Record<string, str
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
-ensureChromium();
-ensureFirefox();
+ensureTools(); // Chromium, Firefox ESR, 7z, unzip, python3, curl… (scripts/tools.ts)
 run('build', 'npx', ['wxt', 'build']);
 run('build (Firefox)', 'npx', ['wxt', 'build', '-b', 'firefox', '--mv3']);
 run('lint (Firefox)', 'npx', ['web-ext', 'lint', '--source-dir', '.output/firefox-mv3']);

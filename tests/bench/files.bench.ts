@@ -12,6 +12,7 @@ import { startSite } from '../site/server';
 import { parseSize } from '../site/config';
 import { apiClient, ORIGIN, SITE_PORT, TMP, cleanup } from '../e2e/harness';
 import type { Case, Page } from '../../lib/platform';
+import { requireTool } from '../../scripts/tools';
 import { MB, fmtS, openBrowser, runFigures, timeExport, ui } from './lib';
 
 interface FilesCase {
@@ -48,7 +49,7 @@ async function curlParallel(urls: string[], cookie: string, dir: string): Promis
   writeFileSync(cfg, urls.map((u, i) => `url = "${u}"\noutput = "${join(dir, `f${i}`)}"\n`).join(''));
   const t0 = Date.now();
   const status = await new Promise<number | null>((resolve) =>
-    spawn('curl', ['--parallel', '--parallel-max', '6', '--no-progress-meter', '-f', '-b', cookie, '-K', cfg], { stdio: 'inherit' }).on(
+    spawn(requireTool('curl'), ['--parallel', '--parallel-max', '6', '--no-progress-meter', '-f', '-b', cookie, '-K', cfg], { stdio: 'inherit' }).on(
       'exit',
       resolve,
     ),

@@ -3,11 +3,11 @@
  * One archive passes 4 GiB (ZIP64 sizes and offsets); one holds more than 65,535 entries while staying
  * under 4 GiB (the classic end record cannot count them: ZIP64 end records must).
  */
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect, ORIGIN, exporterUi, waitForDownload, apiClient } from './harness';
 import type { Case, Page as ApiPage } from '../../lib/platform';
+import { toolOutput } from '../../scripts/tools';
 
 test.setTimeout(15 * 60_000);
 
@@ -29,9 +29,9 @@ print(json.dumps(out))
 
 /** What each independent reader makes of the archive. */
 function readers(file: string, hash: boolean) {
-  const python = JSON.parse(execFileSync('python3', ['-c', PYTHON_CHECK, file, hash ? 'hash' : 'count'], { maxBuffer: 1 << 28 }).toString());
-  const unzip = execFileSync('unzip', ['-tq', file], { maxBuffer: 1 << 28 }).toString();
-  const sevenZip = execFileSync('7z', ['t', file], { maxBuffer: 1 << 28 }).toString();
+  const python = JSON.parse(toolOutput('python3', ['-c', PYTHON_CHECK, file, hash ? 'hash' : 'count']));
+  const unzip = toolOutput('unzip', ['-tq', file]);
+  const sevenZip = toolOutput('7z', ['t', file]);
   return { python, unzip, sevenZip };
 }
 

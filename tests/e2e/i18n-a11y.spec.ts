@@ -19,6 +19,22 @@ async function extensionPage(context: BrowserContext, sw: Worker, path: 'popup.h
 }
 
 /**
+ * Waits until every CSS transition and animation of the page and of our shadow roots has ended.
+ * Switching the colour scheme starts our buttons' and chips' background transitions (0.12 s, only
+ * without prefers-reduced-motion): axe sampling mid-way sees a colour between light and dark (the
+ * chips' #59647f on a slower machine) that a person never sees settled.
+ */
+async function transitionsDone(page: Page) {
+  await page.evaluate(async () => {
+    const roots: (Document | ShadowRoot)[] = [document];
+    for (const el of document.querySelectorAll('workflow-exporter')) if (el.shadowRoot) roots.push(el.shadowRoot);
+    // A transition starts on the next style recalculation: let one frame pass first.
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    await Promise.all(roots.flatMap((r) => r.getAnimations().map((a) => a.finished.catch(() => {}))));
+  });
+}
+
+/**
  * axe on our UI only (`workflow-exporter` hosts: the reference platform's own page is not ours to fix),
  * or on the whole page for the extension's own pages; in light and in dark. Fails on any violation, and
  * when axe did not look inside our shadow roots.
@@ -26,6 +42,7 @@ async function extensionPage(context: BrowserContext, sw: Worker, path: 'popup.h
 async function expectNoViolations(page: Page, what: string, opts: { scope?: 'ours' | 'page' } = {}) {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
+    await transitionsDone(page);
     const builder = new AxeBuilder({ page });
     if ((opts.scope ?? 'ours') === 'ours') builder.include('workflow-exporter');
     const results = await builder.analyze();

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { makeStoredZip, dosDateTime, type ZipInput } from '../../workers/storedZip';
 import { readZipEntries } from '../zipReader';
+import { runTool, type ToolName } from '../../scripts/tools';
 
 async function zip(entries: ZipInput[] | AsyncIterable<ZipInput>): Promise<{ bytes: Buffer; chunks: number }> {
   const source = Array.isArray(entries)
@@ -40,7 +40,7 @@ function python(bytes: Buffer): { names: string[]; bad: string | null; times: nu
 z = zipfile.ZipFile(sys.argv[1])
 infos = z.infolist()
 print(json.dumps({"names": [i.filename for i in infos[:50]], "bad": z.testzip(), "times": [list(i.date_time) for i in infos[:50]], "count": len(infos)}))`;
-    const r = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+    const r = runTool('python3', ['-c', script, file]);
     if (r.status !== 0) throw new Error(r.stderr);
     return JSON.parse(r.stdout);
   } finally {
@@ -48,12 +48,12 @@ print(json.dumps({"names": [i.filename for i in infos[:50]], "bad": z.testzip(),
   }
 }
 
-function tool(cmd: string, args: (file: string) => string[], bytes: Buffer): { ok: boolean; out: string } {
+function tool(cmd: ToolName, args: (file: string) => string[], bytes: Buffer): { ok: boolean; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'storedzip-'));
   try {
     const file = join(dir, 'a.zip');
     writeFileSync(file, bytes);
-    const r = spawnSync(cmd, args(file), { encoding: 'utf8' });
+    const r = runTool(cmd, args(file));
     return { ok: r.status === 0, out: r.stdout + r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -191,7 +191,7 @@ z = zipfile.ZipFile(sys.argv[1])
 print(json.dumps({"entries": [[i.filename, i.file_size, i.CRC, i.header_offset] for i in z.infolist()],
   "small": [z.read(n).decode() for n in ("first.txt", "after/text.txt", "after/streamed.md")],
   "bigStart": z.open("zeros.bin").read(16) == bytes(16)}))`;
-      const r = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
+      const r = runTool('python3', ['-c', script, file]);
       expect(r.stderr).toBe('');
       const py = JSON.parse(r.stdout) as { entries: [string, number, number, number][]; small: string[]; bigStart: boolean };
       expect(py.entries.map(([n, size, crc]) => [n, size, crc])).toEqual([
@@ -204,7 +204,7 @@ print(json.dumps({"entries": [[i.filename, i.file_size, i.CRC, i.header_offset] 
       expect(py.small).toEqual(['first', 'past 4 GiB', 'also past']);
       expect(py.bigStart).toBe(true);
       // 7z lists it (reads every header, local ones included, without the 4 GiB of data).
-      const list = spawnSync('7z', ['l', '-slt', file], { encoding: 'utf8' });
+      const list = runTool('7z', ['l', '-slt', file]);
       expect(list.status).toBe(0);
       expect(list.stdout).toContain(`Size = ${bigSize}`);
     } finally {
