@@ -116,7 +116,7 @@ export function caseFilesZip(
 
   const store = opts.tempStore ?? memoryTempStore;
   /** Downloads one file completely, verified, into the temp store (then, if asked, transforms it). */
-  const start = async (p: PlannedFile): Promise<{ content: Uint8Array | Blob; crc32?: number; size?: number; dispose: () => Promise<void> }> => {
+  const start = async (p: PlannedFile): Promise<{ content: Uint8Array | Blob; crc32?: number; size?: number; sha256?: string; dispose: () => Promise<void> }> => {
     opts.signal.throwIfAborted();
     const info: AttemptInfo = { attempts: 0 };
     let counted = 0;
@@ -167,12 +167,13 @@ export function caseFilesZip(
         continue;
       }
       const lastModified = new Date(item.file.createdAt);
-      const { content, crc32, size, dispose } = result.value;
+      const { content, crc32, size, sha256, dispose } = result.value;
       previous = dispose;
       yield {
         name: item.path,
         lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,
         input: content,
+        sha256,
         ...(crc32 !== undefined ? { crc32, size } : {}),
       };
       progress.filesDone++;

@@ -221,7 +221,8 @@ function crc32Of(h: IHasher, bytes: Uint8Array): number {
   return crcValue(h);
 }
 
-async function* piecesOf(input: Blob | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** The bytes of a Blob (or an iterable of pieces) piece by piece. */
+export async function* piecesOf(input: Blob | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   if (!(input instanceof Blob)) return yield* input;
   const reader = input.stream().getReader();
   try {

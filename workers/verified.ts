@@ -22,6 +22,8 @@ export interface VerifiedFile {
   /** The content's size and CRC-32, computed as it arrived (the ZIP writer need not read it again). */
   size: number;
   crc32: number;
+  /** Its SHA-256 (hex), checked against the platform's when it sent one. */
+  sha256: string;
   dispose(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
         const wantSize = response.status === 200 && length !== null ? Number(length) : opts.expectedSize;
         if (expected !== null && actual !== expected) lastProblem = `checksum mismatch (SHA-256 ${actual}, platform says ${expected})`;
         else if (size !== wantSize) lastProblem = `size mismatch (${size} bytes, expected ${wantSize})`;
-        else return { content, size, crc32: parseInt(crc32.digest('hex'), 16), dispose: () => temp.dispose() };
+        else return { content, size, crc32: parseInt(crc32.digest('hex'), 16), sha256: actual, dispose: () => temp.dispose() };
         await temp.dispose();
         return null;
       } catch (err) {

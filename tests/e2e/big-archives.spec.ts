@@ -24,6 +24,11 @@ if sys.argv[2] == "hash":
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
         out["sha256"][info.filename] = h.hexdigest()
+# SHA256SUMS, read as sha256sum reads it (no name of these archives needs its escapes).
+listed = dict(reversed(line.split("  ", 1)) for line in z.read("SHA256SUMS").decode().splitlines())
+out["listed"] = len(listed)
+if sys.argv[2] == "hash":
+    out["sums_ok"] = listed == {k: v for k, v in out["sha256"].items() if k != "SHA256SUMS"}
 print(json.dumps(out))
 `;
 
@@ -71,11 +76,13 @@ test('an archive past 4 GiB (ZIP64) is read whole by Python zipfile, unzip and 7
     expect(item.fileSize).toBeGreaterThan(4 * 1024 ** 3);
     const r = readers(item.filename, true);
     expect(r.python.bad).toBeNull();
-    expect(r.python.count).toBe(5);
+    expect(r.python.count).toBe(5 + 1); // and SHA256SUMS
     expect(r.unzip).toMatch(/No errors detected/);
     expect(r.sevenZip).toMatch(/Everything is Ok/);
     const sums = await checksums('3');
-    expect(new Map(Object.entries(r.python.sha256))).toEqual(sums);
+    const hashed = new Map(Object.entries(r.python.sha256 as Record<string, string>).filter(([k]) => k !== 'SHA256SUMS'));
+    expect(hashed).toEqual(sums);
+    expect(r.python.sums_ok).toBe(true);
   } finally {
     rmSync(item.filename, { force: true });
   }
@@ -91,9 +98,10 @@ test('more than 65,535 entries under 4 GiB: every reader sees every entry', asyn
     expect(item.fileSize).toBeLessThan(4 * 1024 ** 3);
     const r = readers(item.filename, false);
     expect(r.python.bad).toBeNull();
-    expect(r.python.count).toBe(cases * 2);
+    expect(r.python.count).toBe(cases * 2 + 1); // and SHA256SUMS
+    expect(r.python.listed).toBe(cases * 2);
     expect(r.unzip).toMatch(/No errors detected in compressed data of .*\.zip\./);
-    expect(r.sevenZip).toMatch(new RegExp(`Files: ${cases * 2}\\b`));
+    expect(r.sevenZip).toMatch(new RegExp(`Files: ${cases * 2 + 1}\\b`));
     expect(r.sevenZip).toMatch(/Everything is Ok/);
   } finally {
     rmSync(item.filename, { force: true });

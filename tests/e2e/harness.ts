@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readZipEntries } from '../zipReader';
+import { toolOutput } from '../../scripts/tools';
 import { startSite } from '../site/server';
 import { CHROMIUM_FLAGS, writeDownloadPreferences } from '../../scripts/ensure-chromium';
 import type { Case, Page as ApiPage, Workflow } from '../../lib/platform';
@@ -98,7 +99,22 @@ export interface ZipEntry {
 
 /** Reads every entry of a ZIP with yauzl (a reader independent of the writer). */
 export async function readZip(file: string): Promise<ZipEntry[]> {
-  return (await readZipEntries(file)).map((e) => ({ ...e, sha256: createHash('sha256').update(e.bytes).digest('hex') }));
+  return (await readZipEntries(file, { requireChecksums: true })).map((e) => ({ ...e, sha256: createHash('sha256').update(e.bytes).digest('hex') }));
+}
+
+/**
+ * What a user would run on the download: `unzip` into a fresh folder, then `sha256sum -c` on the
+ * archive's `SHA256SUMS` there. Returns the number of files checked.
+ */
+export function unzipAndCheckSums(file: string): number {
+  const dir = mkdtempSync(join(TMP, 'unzipped-'));
+  try {
+    toolOutput('unzip', ['-q', file, '-d', dir]);
+    const out = toolOutput('sha256sum', ['-c', '--strict', 'SHA256SUMS'], { cwd: dir });
+    return out.split('\n').filter((l) => l.endsWith(': OK')).length;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The platform's API as a plain client signed in with its own cookie (to compare with). */
