@@ -14,6 +14,9 @@
  * through without a copy, Blobs are read piece by piece.
  */
 import { createCRC32, type IHasher } from 'hash-wasm';
+import type { WrittenEntry } from '../lib/archiveJournal';
+
+export type { WrittenEntry };
 
 export interface ZipInput {
   /** The entry's path, '/'-separated, stored as UTF-8. */
@@ -39,6 +42,16 @@ const FILE_MODE = (0o100644 << 16) >>> 0;
 
 const encoder = new TextEncoder();
 
+export interface ZipOptions {
+  /**
+   * Entries already written, in order, by an earlier run of the same archive (its bytes up to the
+   * last one's `end` are kept by the sink): the writer starts there and lists them in its directory.
+   */
+  resume?: readonly WrittenEntry[];
+  /** Each entry once the writer has produced all of its bytes (they reach the sink later). */
+  onEntry?: (entry: WrittenEntry) => void;
+}
+
 interface Entry {
   name: Uint8Array;
   flags: number;
@@ -48,6 +61,29 @@ interface Entry {
   dosTime: number;
   dosDate: number;
   unixTime: number;
+}
+
+const fromWritten = (w: WrittenEntry): Entry => ({
+  name: encoder.encode(w.name),
+  flags: w.flags,
+  crc: w.crc32,
+  size: w.size,
+  offset: w.offset,
+  dosTime: w.dosTime,
+  dosDate: w.dosDate,
+  unixTime: w.unixTime,
+});
+
+/** The resumed entries, checked: contiguous from offset 0, each within its own bounds. */
+function resumed(entries: readonly WrittenEntry[]): { written: Entry[]; offset: number } {
+  let offset = 0;
+  for (const w of entries) {
+    const header = 30 + encoder.encode(w.name).byteLength;
+    if (w.offset !== offset || !(w.end >= w.offset + header + w.size) || w.size < 0 || !Number.isSafeInteger(w.end))
+      throw new Error(`ZIP resume: entry ${JSON.stringify(w.name)} at ${w.offset}–${w.end} does not follow ${offset}`);
+    offset = w.end;
+  }
+  return { written: entries.map(fromWritten), offset };
 }
 
 /** Gathers small pieces into chunks of up to {@link CHUNK}; counts every byte. */
@@ -236,9 +272,10 @@ export async function* piecesOf(input: Blob | AsyncIterable<Uint8Array>): AsyncG
   }
 }
 
-async function* archiveChunks(entries: AsyncIterable<ZipInput>): AsyncGenerator<Uint8Array> {
+async function* archiveChunks(entries: AsyncIterable<ZipInput>, opts: ZipOptions): AsyncGenerator<Uint8Array> {
   const out = new Output();
-  const written: Entry[] = [];
+  const { written, offset } = resumed(opts.resume ?? []);
+  out.offset = offset;
   let hasher: IHasher | null = null;
   const crcHasher = async () => (hasher ??= await createCRC32());
 
@@ -292,6 +329,17 @@ async function* archiveChunks(entries: AsyncIterable<ZipInput>): AsyncGenerator<
       out.push(new Record(16).u32(0x08074b50).u32(e.crc).u32(n).u32(n).bytes);
     }
     written.push(e);
+    opts.onEntry?.({
+      name: item.name,
+      flags: e.flags,
+      crc32: e.crc,
+      size: e.size,
+      offset: e.offset,
+      end: out.offset,
+      dosTime: e.dosTime,
+      dosDate: e.dosDate,
+      unixTime: e.unixTime,
+    });
     yield* out.take();
   }
 
@@ -307,10 +355,11 @@ async function* archiveChunks(entries: AsyncIterable<ZipInput>): AsyncGenerator<
 
 /**
  * The archive of `entries` as a byte stream. Entries are pulled one at a time, as the reader asks
- * for bytes; cancelling the stream ends the entries' iterator.
+ * for bytes; cancelling the stream ends the entries' iterator. With `opts.resume` the stream holds
+ * only the bytes after the resumed entries (the sink appends them to the kept part).
  */
-export function makeStoredZip(entries: AsyncIterable<ZipInput>): ReadableStream<Uint8Array> {
-  const chunks = archiveChunks(entries);
+export function makeStoredZip(entries: AsyncIterable<ZipInput>, opts: ZipOptions = {}): ReadableStream<Uint8Array> {
+  const chunks = archiveChunks(entries, opts);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
