@@ -91,6 +91,16 @@ export interface JobResult {
   archiveBytes: number;
   files: number;
   failed: FailedFile[];
+  /** Set when the export went on from an earlier run (a crash, a restart). */
+  resumed?: ResumeInfo;
+}
+
+/** How an export went on after its earlier run stopped (workers/journal.ts). */
+export interface ResumeInfo {
+  /** Entries of the earlier run kept in the archive (not fetched again). */
+  kept: number;
+  /** Why the earlier run's archive could not be trusted and the export started again from zero. */
+  restartReason: string | null;
 }
 
 export interface JobState {

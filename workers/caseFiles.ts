@@ -108,8 +108,16 @@ export function caseFilesZip(
     await opts.ensureSpace?.(progress.bytesTotal - progress.archiveBytes);
   });
 
+  // Files an earlier run of this export already put in the archive are not fetched again.
+  const resumed = new Set(opts.archive?.resumed.map((e) => e.name));
   async function* withListingEnd(): AsyncGenerator<PlannedFile> {
-    yield* planned;
+    for await (const p of planned) {
+      if (!resumed.has(p.path)) yield p;
+      else {
+        progress.filesDone++;
+        progress.bytesDone += p.file.size;
+      }
+    }
     progress.listingDone = true;
     opts.onProgress(progress);
   }
@@ -179,10 +187,10 @@ export function caseFilesZip(
       progress.filesDone++;
     }
     await previous?.();
-    for (const e of extras.finalEntries?.() ?? []) yield { ...e, lastModified: new Date() };
-    if (failed.length) yield { name: REPORT_NAME, lastModified: new Date(), input: reportCsv(failed) };
+    for (const e of extras.finalEntries?.() ?? []) yield { ...e, lastModified: new Date(), generated: true };
+    if (failed.length) yield { name: REPORT_NAME, lastModified: new Date(), input: reportCsv(failed), generated: true };
     opts.onProgress(progress);
   }
 
-  return { stream: zipStream(entries(), progress), failed, progress };
+  return { stream: zipStream(entries(), progress, opts.archive), failed, progress };
 }

@@ -12,6 +12,7 @@ import { ensureSpace } from './space';
 import { tempStoreFor } from './buffering';
 import { SessionGate } from './session';
 import { writeStreamToOpfs } from './opfs';
+import { openJournal, removeJournal, type OpenedJournal } from './journal';
 import { StageClock } from './stages';
 
 /** Progress reports sent to the host at most this often. */
@@ -32,8 +33,12 @@ function throttle(fn: (p: Progress) => void, ms: number) {
 }
 
 export const engine = {
-  /** Runs one export into OPFS file `outputName`. Rejects with the cause on failure or cancel. */
-  async run(jobId: string, request: ExportRequest, outputName: string, onProgress: (p: Progress) => void): Promise<JobResult> {
+  /**
+   * Runs one export into OPFS file `outputName`. Rejects with the cause on failure or cancel.
+   * `resume`: the export ran before and stopped (a crash, a restart): a ZIP goes on after the
+   * entries its journal holds, if it can be trusted, else starts again from zero and says why.
+   */
+  async run(jobId: string, request: ExportRequest, outputName: string, onProgress: (p: Progress) => void, resume = false): Promise<JobResult> {
     const controller = new AbortController();
     running.set(jobId, controller);
     const started = Date.now();
@@ -42,6 +47,7 @@ export const engine = {
     const throttled = throttle(onProgress, PROGRESS_INTERVAL_MS);
     const store = tempStoreFor(jobId);
     const clock = new StageClock();
+    let journal: OpenedJournal | null = null;
     const report = (p: Progress, force = false) => {
       const now = Date.now();
       if (now - rateBase.t >= 1000) {
@@ -63,6 +69,8 @@ export const engine = {
         },
         controller.signal,
       );
+      // ZIPs are journaled; a CSV is one stream of rows, started again from its first row.
+      journal = request.kind === 'csv' ? null : await openJournal(outputName, jobId, resume);
       const { filename, stream, failed, progress } = await exporterFor(request)(request, {
         fetch: (input, init) => fetch(input, init),
         signal: controller.signal,
@@ -71,15 +79,24 @@ export const engine = {
         tempStore: store,
         ensureSpace,
         clock,
+        archive: journal ?? undefined,
       });
       live = progress;
-      const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal, clock);
+      const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal, {
+        clock,
+        startAt: journal?.startAt,
+        onWritten: (offset) => journal?.written(offset),
+      });
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
-      return { filename, archiveMs: Date.now() - started, stages: clock.summary(), archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed] };
+      const resumed = resume ? { kept: journal?.resumed.length ?? 0, restartReason: journal ? journal.restartReason : 'a CSV starts again from its first row' } : undefined;
+      return { filename, archiveMs: Date.now() - started, stages: clock.summary(), archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed], resumed };
     } finally {
       running.delete(jobId);
+      journal?.close();
+      // The archive is complete or gone (removed on failure and cancel): its journal has done its work.
+      await removeJournal(outputName);
       await store.clear();
     }
   },

@@ -147,16 +147,21 @@ export function executionZip(
     return { chunks: chunks(), failure: () => failure };
   };
 
-  const window = () => orderedWindow(plan.steps, STEP_WINDOW, (p) => open(p));
+  // Documents an earlier run of this export already put in the archive are not made again.
+  const resumed = new Set(ctx.archive?.resumed.map((e) => e.name));
+  const todo = plan.steps.filter((p) => !resumed.has(plan.combinedPath ?? p.path));
+  for (const p of plan.steps.filter((s) => !todo.includes(s))) progress.bytesDone += Math.max(0, p.step.outputSize || 0);
+  progress.filesDone += plan.combinedPath ? (todo.length ? 0 : 1) : plan.steps.length - todo.length;
+  const window = () => orderedWindow(todo, STEP_WINDOW, (p) => open(p));
 
   async function* entries() {
-    if (plan.combinedPath) {
+    if (plan.combinedPath && todo.length) {
       async function* steps() {
         for await (const { item, result } of window()) yield { planned: item, output: sourceOf(item, result) };
       }
       yield { name: plan.combinedPath, lastModified, input: encoded(combinedDocument(request.format, execution, steps(), plan.steps)) };
       progress.filesDone++;
-    } else {
+    } else if (!plan.combinedPath) {
       for await (const { item, result } of window()) {
         const output = sourceOf(item, result);
         if (!output.chunks) {
@@ -170,11 +175,11 @@ export function executionZip(
         ctx.onProgress(progress);
       }
     }
-    if (report.length) yield { name: REPORT_NAME, lastModified: new Date(), input: executionReportCsv(report) };
+    if (report.length) yield { name: REPORT_NAME, lastModified: new Date(), input: executionReportCsv(report), generated: true };
     ctx.onProgress(progress);
   }
 
-  return { stream: zipStream(entries(), progress), failed, progress };
+  return { stream: zipStream(entries(), progress, ctx.archive), failed, progress };
 }
 
 /** Text pieces joined into ~64 K pieces and encoded as UTF-8, as the ZIP asks for them. */

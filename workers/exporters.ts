@@ -7,6 +7,7 @@ import type { TempStore } from './buffering';
 import type { RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
 import type { StageClock } from './stages';
+import type { ArchiveResume } from './journal';
 import { exportCaseFiles } from './caseFiles';
 import { exportExecution } from './execution';
 import { exportCsv } from './csv';
@@ -26,6 +27,8 @@ export interface ExportContext {
   ensureSpace?: (bytes: number) => Promise<void>;
   /** Times the engine's stages (absent: not timed). */
   clock?: StageClock;
+  /** A ZIP export going on after an earlier run's entries, journaled as it goes (workers/journal.ts). */
+  archive?: ArchiveResume;
 }
 
 export interface ExportOutput {

@@ -1,19 +1,34 @@
 import { createSHA256, type IHasher } from 'hash-wasm';
 import type { Progress } from '../lib/jobs';
 import { SHA256SUMS_NAME, Sha256Sums } from '../lib/sha256sums';
+import type { ArchiveResume } from './journal';
 import { makeStoredZip, piecesOf, type ZipInput } from './storedZip';
 
-/** An entry of one of our archives; `sha256` (hex) when the engine already computed it. */
+/** An entry of one of our archives. */
 export interface ArchiveEntry extends ZipInput {
+  /** Its SHA-256 (hex) when the engine already computed it. */
   sha256?: string;
+  /** Made by the export itself at the end (report, annotations…): written again by a resumed run, never journaled. */
+  generated?: boolean;
 }
 
 /**
  * The archive of `entries` as a stream, ending with `SHA256SUMS` (lib/sha256sums.ts), counting into
- * `progress.archiveBytes` what reaches the sink.
+ * `progress.archiveBytes` what reaches the sink. With `archive`, it goes on after the entries an
+ * earlier run wrote (the caller leaves them out of `entries`) and reports each entry it completes.
  */
-export function zipStream(entries: AsyncIterable<ArchiveEntry>, progress: Progress): ReadableStream<Uint8Array> {
-  return makeStoredZip(withChecksums(entries)).pipeThrough(
+export function zipStream(entries: AsyncIterable<ArchiveEntry>, progress: Progress, archive?: ArchiveResume): ReadableStream<Uint8Array> {
+  const sums = new Sha256Sums();
+  for (const e of archive?.resumed ?? []) sums.add(e.name, e.sha256);
+  progress.archiveBytes += archive?.resumed.at(-1)?.end ?? 0;
+  const current: { sha256: string; generated: boolean } = { sha256: '', generated: false };
+  const zip = makeStoredZip(withChecksums(entries, sums, current), {
+    resume: archive?.resumed,
+    onEntry: (w) => {
+      if (archive && !current.generated) archive.record({ ...w, sha256: current.sha256 });
+    },
+  });
+  return zip.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         progress.archiveBytes += chunk.byteLength;
@@ -28,14 +43,23 @@ const encoder = new TextEncoder();
 /**
  * Every entry as it goes into the archive, its SHA-256 noted: the one the engine computed while
  * downloading (verified files), else hashed here as the writer reads its bytes (our own documents,
- * drawn images: small next to the files). Then the list itself.
+ * drawn images: small next to the files). Then the list itself. `current` is the entry being
+ * written (the writer finishes one entry before it asks for the next).
  */
-async function* withChecksums(entries: AsyncIterable<ArchiveEntry>): AsyncGenerator<ZipInput> {
-  const sums = new Sha256Sums();
+async function* withChecksums(
+  entries: AsyncIterable<ArchiveEntry>,
+  sums: Sha256Sums,
+  current: { sha256: string; generated: boolean },
+): AsyncGenerator<ZipInput> {
   let hasher: IHasher | null = null;
-  for await (const { sha256, ...entry } of entries) {
+  const noted = (name: string, sha256: string) => {
+    sums.add(name, sha256);
+    current.sha256 = sha256;
+  };
+  for await (const { sha256, generated, ...entry } of entries) {
+    current.generated = !!generated;
     if (sha256) {
-      sums.add(entry.name, sha256);
+      noted(entry.name, sha256);
       yield entry;
       continue;
     }
@@ -45,21 +69,21 @@ async function* withChecksums(entries: AsyncIterable<ArchiveEntry>): AsyncGenera
     if (typeof input === 'string' || input instanceof Uint8Array) {
       const bytes = typeof input === 'string' ? encoder.encode(input) : input;
       h.update(bytes);
-      sums.add(entry.name, h.digest('hex'));
+      noted(entry.name, h.digest('hex'));
       yield { ...entry, input: bytes };
       continue;
     }
-    // Hashed as the writer pulls each piece; the writer finishes one entry before the next.
-        yield {
+    yield {
       ...entry,
       input: (async function* () {
         for await (const piece of piecesOf(input)) {
           h.update(piece);
           yield piece;
         }
-        sums.add(entry.name, h.digest('hex'));
+        noted(entry.name, h.digest('hex'));
       })(),
     };
   }
+  current.generated = true;
   yield { name: SHA256SUMS_NAME, lastModified: new Date(), input: sums.bytes() };
 }
