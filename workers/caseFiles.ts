@@ -8,6 +8,7 @@ import { parsePathTemplate } from '../lib/pathTemplate';
 import { planCaseFiles } from '../lib/caseFilesPlan';
 import { PathDeduper, caseFilesArchiveName } from '../lib/naming';
 import { csvRecords } from '../lib/csvEscape';
+import { REPORT_NAME } from '../lib/reservedNames';
 import type { ExportContext, ExportOutput } from './exporters';
 import { contextClient } from './client';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
@@ -18,7 +19,8 @@ import { downloadVerified } from './verified';
 import { zipStream } from './zipStream';
 
 export const DEFAULT_PARALLEL = 6;
-export const REPORT_NAME = 'export-report.csv';
+/** `export-report.csv`, reserved before the user's files are named (lib/reservedNames.ts). */
+export { REPORT_NAME } from '../lib/reservedNames';
 
 export interface PlannedFile {
   path: string;

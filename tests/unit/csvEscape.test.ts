@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { CSV_NEWLINE, csvCell, csvCellText, csvRecord, csvRecords, escapeFormula, runsAsFormula, type CsvValue } from '../../lib/csvEscape';
 import { reportCsv } from '../../workers/caseFiles';
 import { executionReportCsv } from '../../workers/execution';
@@ -115,6 +116,14 @@ describe('the written CSV, read back', () => {
             expect(unguarded).toBe(original.replace(/\u0000/g, '\uFFFD'));
           }),
         );
+      }),
+    );
+  });
+  it('property: papaparse reads the same cells', () => {
+    fc.assert(
+      fc.property(rowsOf, (rows) => {
+        const back = Papa.parse<string[]>(csvRecords(rows), { newline: CSV_NEWLINE, skipEmptyLines: false }).data;
+        expect(back.slice(0, rows.length)).toEqual(rows.map((r) => r.map(csvCellText)));
       }),
     );
   });
