@@ -68,5 +68,6 @@ function describeValue(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+  const chars = [...text]; // code points: never cut a surrogate pair
+  return chars.length > 80 ? `${chars.slice(0, 77).join('')}…` : text;
 }

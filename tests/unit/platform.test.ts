@@ -55,6 +55,17 @@ describe('platform ids (lib/pageIds)', () => {
     expect(isPlatformId(id)).toBe(false);
     expect(() => checkedPlatformId(id, 'workflow id')).toThrow(/^Refusing the workflow id .*: the platform's ids are 1 to 128 letters/);
   });
+  it('shows a long id shortened, on code points', () => {
+    const err = (() => {
+      try {
+        checkedPlatformId('🫁'.repeat(100), 'step id');
+      } catch (e) {
+        return e as Error;
+      }
+    })()!;
+    expect(err.message).toContain(`"${'🫁'.repeat(76)}…`);
+    expect(err.message).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+  });
   it('refuses what is not a string', () => {
     for (const v of [null, undefined, 1, {}, ['1']]) expect(isPlatformId(v)).toBe(false);
     expect(() => checkedPlatformId(undefined, 'file uuid')).toThrow('Refusing the file uuid (none)');
