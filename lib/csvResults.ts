@@ -47,8 +47,6 @@ export type LayoutOption = 'long' | 'wide';
 // Cells
 // ---------------------------------------------------------------------------------------------
 
-export { escapeFormula, FORMULA_TRIGGERS, type CsvValue } from './csvEscape';
-
 /** Separator of the items of a multichoice answer. */
 export const MULTICHOICE_SEPARATOR = '; ';
 
@@ -350,7 +348,6 @@ export function wideRows(input: ResultsInput, option: SubmissionsOption): CsvVal
 
 /** The UTF-8 byte order mark, for spreadsheet apps that need it to read UTF-8. */
 export const UTF8_BOM = '\uFEFF';
-export { CSV_NEWLINE } from './csvEscape';
 
 // ---------------------------------------------------------------------------------------------
 // The dialog's options (remembered between exports)
