@@ -1,7 +1,8 @@
 /**
  * Results as CSV (product spec 1a): every rule as a named pure function. No DOM, no Node APIs; runs
- * in the worker and in Node. The exporter (`workers/csv.ts`) streams pages through these; the
- * quoting itself is papaparse's (`Papa.unparse`), these functions decide what goes in each cell.
+ * in the worker and in Node. The exporter (`workers/csv.ts`) streams pages through these; these
+ * functions decide what goes in each cell, as a {@link CsvValue} (text, number or boolean), and
+ * `lib/csvEscape.ts` writes it (quoting, formula guard: the one cell function of every CSV).
  *
  * What the spec leaves open, decided here:
  * - **Header names.** Long layout: `workflow name, order name, case id, short id, external id,
@@ -20,9 +21,11 @@
  *   → its JSON.
  * - **Dates** (`submitted at`) → ISO 8601 in UTC with milliseconds, `2025-05-12T10:30:00.000Z`
  *   (`Date#toISOString`); a date without a zone is read as UTC; text that is not a date is kept.
- * - **Formula escaping** (OWASP "CSV injection"): a text cell that starts with `=`, `+`, `-`, `@`,
- *   tab or CR gets a leading `'`, so spreadsheets show it as text. Numbers, booleans and dates are
- *   never escaped (`-3` stays a number). Header cells are escaped too (keys are user content).
+ * - **Formula escaping** (OWASP "CSV injection"): every text cell, header cells included (keys are
+ *   user content), goes through `escapeFormula` of `lib/csvEscape.ts` when it is written (a
+ *   leading `'` for `=`, `+`, `-`, `@`, also after leading spaces, tab, CR, LF, NUL). Numbers and
+ *   booleans stay values and are never escaped (`-3` stays a number); a date is written as its ISO
+ *   text, which starts with a digit.
  * - **Meta key order**: first seen, over the cases in the platform's order and, within a case, in
  *   its JSON key order. Since the header needs the union over all cases before the first row, the
  *   exporter lists the cases first and keeps only a compact {@link CaseRecord} per case.
@@ -35,6 +38,7 @@
  * - Submissions within a case (wide groups) keep the platform's order.
  */
 import type { Answer, Case, MetaValue, Question, Submission, Workflow } from './platform';
+import type { CsvValue } from './csvEscape';
 
 export type SubmissionsOption = 'all' | 'submitted' | 'latest';
 export type LayoutOption = 'long' | 'wide';
@@ -43,45 +47,38 @@ export type LayoutOption = 'long' | 'wide';
 // Cells
 // ---------------------------------------------------------------------------------------------
 
-/** Characters that make a spreadsheet run a cell as a formula when they start it. */
-export const FORMULA_TRIGGERS: readonly string[] = ['=', '+', '-', '@', '\t', '\r'];
-
-/** `'` before a text that a spreadsheet would run as a formula (OWASP); other text unchanged. */
-export function escapeFormula(text: string): string {
-  return text.length > 0 && FORMULA_TRIGGERS.includes(text[0]) ? `'${text}` : text;
-}
-
 /** Separator of the items of a multichoice answer. */
 export const MULTICHOICE_SEPARATOR = '; ';
 
 /**
- * One answer or metadata value as cell text: null/undefined → '', booleans `true`/`false`, numbers
- * as-is, lists joined with `; `, text formula-escaped, anything else as JSON (escaped).
+ * One answer or metadata value as a cell: null/undefined → '', booleans `true`/`false`, a finite
+ * number stays a number (NaN, ±Infinity → ''), lists joined with `; ` (text), text as is, anything
+ * else as its JSON (text). Text is formula-escaped when written (`lib/csvEscape.ts`).
  */
-export function formatValue(value: Answer | MetaValue | undefined | unknown): string {
+export function formatValue(value: Answer | MetaValue | undefined | unknown): CsvValue {
   if (value === null || value === undefined) return '';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (typeof value === 'string') return escapeFormula(value);
-  if (Array.isArray(value)) return escapeFormula(value.map((v) => (v === null || v === undefined ? '' : String(v))).join(MULTICHOICE_SEPARATOR));
-  return escapeFormula(JSON.stringify(value) ?? '');
+  if (typeof value === 'number') return Number.isFinite(value) ? value : '';
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((v) => (v === null || v === undefined ? '' : String(v))).join(MULTICHOICE_SEPARATOR);
+  return JSON.stringify(value) ?? '';
 }
 
 /** An answer's cell (multichoice joined with `; `). */
-export const formatAnswer = (answer: Answer | undefined): string => formatValue(answer);
+export const formatAnswer = (answer: Answer | undefined): CsvValue => formatValue(answer);
 /** A metadata value's cell. */
-export const formatMetaValue = (value: MetaValue | undefined): string => formatValue(value);
+export const formatMetaValue = (value: MetaValue | undefined): CsvValue => formatValue(value);
 
 /**
  * A platform timestamp as ISO 8601 in UTC (`2025-05-12T10:30:00.000Z`); null → ''. A date-time
- * without a zone is read as UTC; text that is not a date is kept (formula-escaped).
+ * without a zone is read as UTC; text that is not a date is kept (text: formula-escaped when written).
  */
 export function formatTimestamp(value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return '';
   const text = value.trim();
   const zoneless = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text);
   const date = new Date(zoneless ? `${text.replace(' ', 'T')}Z` : text);
-  return Number.isNaN(date.getTime()) ? escapeFormula(value) : date.toISOString();
+  return Number.isNaN(date.getTime()) ? value : date.toISOString();
 }
 
 /** The platform's "External ID": entity external id, else case external id, else short id. */
@@ -113,15 +110,15 @@ export class MetaKeys {
   private readonly index = new Map<string, number>();
 
   /** Adds the keys of one case's metadata; returns the value cells aligned to {@link keys}. */
-  add(metadata: Record<string, MetaValue> | null | undefined): string[] {
+  add(metadata: Record<string, MetaValue> | null | undefined): CsvValue[] {
     return this.cellsInto([], 0, metadata);
   }
 
   /** Writes the aligned meta cells into `out` from `at` on (the array gets exactly the length it needs). */
-  cellsInto(out: string[], at: number, metadata: Record<string, MetaValue> | null | undefined): string[] {
+  cellsInto(out: CsvValue[], at: number, metadata: Record<string, MetaValue> | null | undefined): CsvValue[] {
     if (!metadata) return out;
     let width = 0;
-    const found: [number, string][] = [];
+    const found: [number, CsvValue][] = [];
     for (const key in metadata) {
       if (!Object.prototype.hasOwnProperty.call(metadata, key)) continue;
       let i = this.index.get(key);
@@ -146,12 +143,12 @@ export function metaColumns(cases: Iterable<Pick<Case, 'metadata'>>): string[] {
   return keys.keys;
 }
 
-/** The header row. `groups` is the number of submission groups of the wide layout. */
+/** The header row (text cells, formula-escaped when written). `groups` is the number of submission groups of the wide layout. */
 export function csvColumns(layout: LayoutOption, questions: readonly Pick<Question, 'key'>[], metaKeys: readonly string[], groups = 0): string[] {
   const perSubmission = [...SUBMISSION_COLUMNS, ...questions.map((q) => q.key)];
   const middle =
     layout === 'long' ? perSubmission : Array.from({ length: groups }, (_, g) => perSubmission.map((name) => groupColumnName(g + 1, name))).flat();
-  return [...CASE_COLUMNS, ...middle, ...metaKeys.map(metaColumnName)].map(escapeFormula);
+  return [...CASE_COLUMNS, ...middle, ...metaKeys.map(metaColumnName)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +161,7 @@ export function csvColumns(layout: LayoutOption, questions: readonly Pick<Questi
  * {@link MetaKeys} seen so far (later keys are padded when the row is made). The rest of the case
  * (its files) is dropped, so a case costs a few hundred bytes, whatever its files.
  */
-export type CaseRecord = readonly string[];
+export type CaseRecord = readonly CsvValue[];
 /** The number of case cells before the meta cells in a {@link CaseRecord}. */
 export const CASE_RECORD_CELLS = 4;
 
@@ -174,13 +171,13 @@ export const orderNames = (workflow: Pick<Workflow, 'orders'>): Map<string, stri
 /** The compact record of one case; adds its metadata keys to `metaKeys`. */
 export function caseRecord(c: Case, orders: ReadonlyMap<string, string>, metaKeys: MetaKeys): CaseRecord {
   const orderName = c.orderId !== null ? (orders.get(c.orderId) ?? '') : '';
-  const out = [escapeFormula(orderName), escapeFormula(c.id), escapeFormula(c.shortId), escapeFormula(caseExternalId(c))];
+  const out: CsvValue[] = [orderName, c.id, c.shortId, caseExternalId(c)];
   return metaKeys.cellsInto(out, CASE_RECORD_CELLS, c.metadata);
 }
 
 /** The record of a case the case list did not hold (e.g. added while exporting): its id only. */
 export function unknownCaseRecord(caseId: string): CaseRecord {
-  return ['', escapeFormula(caseId), '', ''];
+  return ['', caseId, '', ''];
 }
 
 /** What every row shares: the workflow, the questions (column order) and the meta keys. */
@@ -191,38 +188,32 @@ export interface CsvTable {
 }
 
 /** The cells of one submission: its own columns, then one per question in the platform's order. */
-export function submissionCells(s: Submission, questions: readonly Pick<Question, 'key'>[]): string[] {
-  const cells = [
-    escapeFormula(s.id),
-    escapeFormula(s.reader?.id ?? ''),
-    escapeFormula(s.reader?.name ?? ''),
-    escapeFormula(s.status),
-    formatTimestamp(s.submittedAt),
-  ];
+export function submissionCells(s: Submission, questions: readonly Pick<Question, 'key'>[]): CsvValue[] {
+  const cells: CsvValue[] = [s.id, s.reader?.id ?? '', s.reader?.name ?? '', s.status, formatTimestamp(s.submittedAt)];
   const answers = s.answers ?? {};
   for (const q of questions) cells.push(formatAnswer(Object.prototype.hasOwnProperty.call(answers, q.key) ? answers[q.key] : null));
   return cells;
 }
 
 /** The case cells of a record (order name, case id, short id, external id). */
-export const caseCells = (record: CaseRecord): string[] => record.slice(0, CASE_RECORD_CELLS);
+export const caseCells = (record: CaseRecord): CsvValue[] => record.slice(0, CASE_RECORD_CELLS);
 
 /** The meta cells of a case, padded to every known key. */
-export function metaCells(record: CaseRecord, metaKeyCount: number): string[] {
+export function metaCells(record: CaseRecord, metaKeyCount: number): CsvValue[] {
   const cells = record.slice(CASE_RECORD_CELLS, CASE_RECORD_CELLS + metaKeyCount);
   while (cells.length < metaKeyCount) cells.push('');
   return cells;
 }
 
 /** Long layout: the row of one submission. */
-export function longRow(table: CsvTable, record: CaseRecord, s: Submission): string[] {
-  return [escapeFormula(table.workflowName), ...caseCells(record), ...submissionCells(s, table.questions), ...metaCells(record, table.metaKeys.length)];
+export function longRow(table: CsvTable, record: CaseRecord, s: Submission): CsvValue[] {
+  return [table.workflowName, ...caseCells(record), ...submissionCells(s, table.questions), ...metaCells(record, table.metaKeys.length)];
 }
 
 /** Wide layout: the row of one case, its submissions' cells (from {@link submissionCells}) side by side in `groups` groups. */
-export function wideRow(table: CsvTable, record: CaseRecord, submissions: readonly string[][], groups: number): string[] {
+export function wideRow(table: CsvTable, record: CaseRecord, submissions: readonly CsvValue[][], groups: number): CsvValue[] {
   const width = SUBMISSION_COLUMNS.length + table.questions.length;
-  const row = [escapeFormula(table.workflowName), ...caseCells(record)];
+  const row: CsvValue[] = [table.workflowName, ...caseCells(record)];
   for (let g = 0; g < groups; g++) {
     const cells = submissions[g];
     if (cells) row.push(...cells);
@@ -330,7 +321,7 @@ function records(input: ResultsInput) {
 }
 
 /** Long layout, header first: one row per selected submission, in the platform's order. */
-export function longRows(input: ResultsInput, option: SubmissionsOption): string[][] {
+export function longRows(input: ResultsInput, option: SubmissionsOption): CsvValue[][] {
   const { table, recordOf } = records(input);
   const rows = selectSubmissions(input.submissions, option).map((s) => longRow(table, recordOf(s.caseId), s));
   return [csvColumns('long', table.questions, table.metaKeys), ...rows];
@@ -340,9 +331,9 @@ export function longRows(input: ResultsInput, option: SubmissionsOption): string
  * Wide layout, header first: one row per case (cases in the platform's order, then any case that
  * only the submissions named), its selected submissions side by side in the platform's order.
  */
-export function wideRows(input: ResultsInput, option: SubmissionsOption): string[][] {
+export function wideRows(input: ResultsInput, option: SubmissionsOption): CsvValue[][] {
   const { table, recordOf } = records(input);
-  const byCase = new Map<string, string[][]>(input.cases.map((c) => [c.id, []]));
+  const byCase = new Map<string, CsvValue[][]>(input.cases.map((c) => [c.id, []]));
   for (const s of selectSubmissions(input.submissions, option)) {
     recordOf(s.caseId);
     let list = byCase.get(s.caseId);
@@ -357,8 +348,6 @@ export function wideRows(input: ResultsInput, option: SubmissionsOption): string
 
 /** The UTF-8 byte order mark, for spreadsheet apps that need it to read UTF-8. */
 export const UTF8_BOM = '\uFEFF';
-/** RFC 4180 line break. */
-export const CSV_NEWLINE = '\r\n';
 
 // ---------------------------------------------------------------------------------------------
 // The dialog's options (remembered between exports)

@@ -9,6 +9,8 @@
  *   Chromium cancels downloads whose name passes about 244 bytes (it appends `.crdownload`).
  */
 
+import { RESERVED_EXPORT_NAMES } from './reservedNames';
+
 /** Largest path segment (file or folder name) inside a ZIP, in UTF-8 bytes. */
 export const MAX_SEGMENT_BYTES = 255;
 /** Largest name of a downloaded file (archive, CSV), in UTF-8 bytes. */
@@ -85,12 +87,28 @@ export function isReservedName(name: string): boolean {
   return RESERVED_NAME.test(name);
 }
 
-/** Character-level cleaning shared by every rule: lone surrogates, NFC, bidi marks, invalid chars. */
+/**
+ * Characters that are not `/`, `\` or `:` but that an extractor may turn into one: compatibility
+ * forms NFKC maps onto them (full-width `／ ＼ ：`, small `﹨ ﹕`, presentation `︓`; already
+ * mapped by NFKC, listed so the rule reads whole), and look-alikes that Windows' "best fit"
+ * conversion or a font shows as one (division slash `∕`, fraction slash `⁄`, set minus `∖`, reverse
+ * solidus operator `⧵`, big solidi `⧸ ⧹`, box-drawing diagonals `╱ ╲`, ratio `∶`, modifier colon
+ * `꞉`). Every one of them is replaced with `_`. Left alone: `¥` and `₩`, which some legacy code
+ * pages also best-fit to `\`, since they are ordinary currency signs in Japanese and Korean names.
+ */
+const SEPARATOR_LOOKALIKES = /[\uff0f\uff3c\uff1a\ufe68\ufe55\ufe13\u2215\u2044\u2216\u29f5\u29f8\u29f9\u2571\u2572\u2236\ua789]/g;
+
+/**
+ * Character-level cleaning shared by every rule: lone surrogates replaced, then NFKC (so
+ * compatibility forms such as full-width `／` are judged as what they stand for), bidi marks removed,
+ * separator look-alikes and invalid characters replaced.
+ */
 function cleanCharacters(s: string): string {
   return s
     .replace(LONE_SURROGATE, '_')
-    .normalize('NFC')
+    .normalize('NFKC')
     .replace(BIDI_CONTROLS, '')
+    .replace(SEPARATOR_LOOKALIKES, '_')
     .replace(INVALID_OR_CONTROL, '_');
 }
 
@@ -137,8 +155,9 @@ export function avoidReservedName(name: string): string {
 
 /**
  * One path segment made safe on Windows, macOS and Linux (spec 1b, "sanitised, never rejected"):
- * - lone surrogates and characters invalid on any of them (`<>:"/\|?*`), C0/C1 controls and DEL
- *   are replaced with `_`; bidi control marks are removed; the result is NFC-normalised;
+ * - NFKC-normalised first (spec 5), so the rules below see `／` as the `/` it stands for;
+ * - lone surrogates, characters invalid on any of them (`<>:"/\|?*`), separator look-alikes
+ *   (`∕ ⁄ ∖ …`), C0/C1 controls and DEL are replaced with `_`; bidi control marks are removed;
  * - leading and trailing whitespace and trailing dots are trimmed;
  * - a segment made only of dots and spaces (`.`, `..`, `. .`) becomes `_`;
  * - Windows reserved names get `_` after their first part (`CON_`, `NUL_.txt`);
@@ -155,11 +174,12 @@ export function sanitizeSegment(s: string): string {
 }
 
 /**
- * A variable's value: `/` and `\` replaced with `_`, so a value can't make folders. The segment it
- * lands in is sanitised as a whole after rendering.
+ * A variable's value: NFKC-normalised, then `/`, `\` and their look-alikes replaced with `_`, so a
+ * value can't make folders, whatever an extractor does with `／` or `∕`. The segment it lands in is
+ * sanitised as a whole after rendering.
  */
 export function sanitizeValue(s: string): string {
-  return s.replace(/[/\\]/g, '_');
+  return s.normalize('NFKC').replace(/[/\\]/g, '_').replace(SEPARATOR_LOOKALIKES, '_');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,12 +374,32 @@ export function defaultCaseFileName(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The key two paths collide on: NFC-normalised, then `toLowerCase()` (locale-independent; no
- * `toLocaleLowerCase`), then NFC again. Close to what NTFS and APFS compare, and a false positive
- * only costs a ` (2)`.
+ * Full case folding (spec 5 "compared with full case folding"), approximated without a table:
+ * NFKC, then `toUpperCase()` and `toLowerCase()` (locale-independent) repeated until nothing
+ * changes, NFKC after each round. Upper-casing first applies the full, one-to-many mappings that
+ * `toLowerCase` alone misses: `ß` → `SS` → `ss`, `ﬁ` → `FI` → `fi`, final `ς` and `σ` → `Σ` → `σ`
+ * (JavaScript then applies the final-sigma rule to both alike), `ΐ` → `Ϊ́` → `ΐ`; the repeat takes
+ * `ẞ` → `ß` → `ss`. So `ΟΔΟΣ` and `οδος`, `Straße` and `STRASSE`, `ﬁle` and `FILE` fold alike.
+ * Compared with Unicode's CaseFolding.txt it can only fold more (e.g. Turkish `ı` with `i`,
+ * compatibility forms with their base): for a collision key a false positive only costs a ` (2)`,
+ * a false negative overwrites a file on unzip.
+ */
+export function caseFold(s: string): string {
+  let folded = s.normalize('NFKC');
+  for (let round = 0; round < 4; round++) {
+    const next = folded.toUpperCase().toLowerCase().normalize('NFKC');
+    if (next === folded) break;
+    folded = next;
+  }
+  return folded;
+}
+
+/**
+ * The key two paths collide on: {@link caseFold}. Case-insensitive file systems (NTFS, APFS, FAT,
+ * ext4 with casefold) fold less than this; a false positive only costs a ` (2)`.
  */
 export function pathKey(path: string): string {
-  return path.normalize('NFC').toLowerCase().normalize('NFC');
+  return caseFold(path);
 }
 
 /** `name (n)`, the counter before the extension (files) or at the end (folders), within 255 bytes. */
@@ -377,7 +417,10 @@ export function withCounter(name: string, n: number, isFile: boolean): string {
  * - a file can't take a path that is already a folder (`a/b` then `a`): it gets ` (2)`;
  * - a folder can't take a path that is already a file (`a` then `a/b`): the folder is renamed
  *   `a (2)`, the same way for every later file under it;
- * - folders that differ only in case are one folder: later files reuse the first spelling.
+ * - folders that differ only in case are one folder: later files reuse the first spelling;
+ * - the names the export itself adds ({@link RESERVED_EXPORT_NAMES}: `export-report.csv`,
+ *   `annotations.json`, …) are claimed before any user file, so a user's `Export-Report.csv` gets
+ *   ` (2)` and ours keeps its name. Pass `[]` for a deduper that reserves nothing.
  * Every segment stays within 255 UTF-8 bytes. Paths are expected sanitised, `/`-separated.
  */
 export class PathDeduper {
@@ -389,6 +432,10 @@ export class PathDeduper {
   private readonly renamedFolders = new Map<string, string>();
   /** Key of a taken file path → next counter to try. */
   private readonly nextCounter = new Map<string, number>();
+
+  constructor(reserved: Iterable<string> = RESERVED_EXPORT_NAMES) {
+    for (const name of reserved) this.files.add(pathKey(name));
+  }
 
   /** Claim `path` for one file; returns the path it gets (itself unless taken). */
   claim(path: string): string {

@@ -2,7 +2,13 @@
  * The platform adapter: the only module that knows the platform's routes, DOM anchors, endpoints
  * and JSON shapes (`site-contract.md`). Another platform version is this one file to change.
  * Pure: runs in content scripts, extension pages, workers and Node alike.
+ *
+ * Every id that goes into a route or an API path is checked against the platform's id alphabet
+ * first (`lib/pageIds.ts`), wherever it was read: an id that is not one gives a clear error (or,
+ * in a page URL, "not a platform page"), never a request. Answers about one object (a workflow, an
+ * execution) must carry the id asked for.
  */
+import { checkedAnswerId, checkedPlatformId, isPlatformId } from './pageIds';
 
 // ---------------------------------------------------------------------------------------------
 // JSON shapes
@@ -125,24 +131,50 @@ export type PlatformPage =
   | { kind: 'executions'; workflowId: string }
   | { kind: 'execution'; workflowId: string; executionId: string };
 
-/** Which platform page a URL shows (page type comes from the URL). */
+/** One id segment of a route: decoded, and only when it is a platform id (else null). */
+function routeId(segment: string): string | null {
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    return null; // malformed %-escape
+  }
+  return isPlatformId(id) ? id : null;
+}
+
+/**
+ * Which platform page a URL shows (page type comes from the URL). A route whose ids are not
+ * platform ids (`..`, `%2F`, spaces…) is no platform page: null, and no feature runs there.
+ */
 export function pageFromUrl(url: string | URL): PlatformPage | null {
   const path = new URL(url).pathname.replace(/\/+$/, '');
   let m = /^\/develop\/workflows\/([^/]+)$/.exec(path);
-  if (m) return { kind: 'workflow', workflowId: decodeURIComponent(m[1]) };
+  if (m) {
+    const workflowId = routeId(m[1]);
+    return workflowId === null ? null : { kind: 'workflow', workflowId };
+  }
   m = /^\/workflows\/([^/]+)\/executions$/.exec(path);
-  if (m) return { kind: 'executions', workflowId: decodeURIComponent(m[1]) };
+  if (m) {
+    const workflowId = routeId(m[1]);
+    return workflowId === null ? null : { kind: 'executions', workflowId };
+  }
   m = /^\/workflows\/([^/]+)\/executions\/([^/]+)$/.exec(path);
-  if (m) return { kind: 'execution', workflowId: decodeURIComponent(m[1]), executionId: decodeURIComponent(m[2]) };
+  if (m) {
+    const workflowId = routeId(m[1]);
+    const executionId = routeId(m[2]);
+    return workflowId === null || executionId === null ? null : { kind: 'execution', workflowId, executionId };
+  }
   return null;
 }
 
+/** An id as one path segment: checked (throws on anything but a platform id), then encoded. */
+const seg = (id: string, what: string): string => encodeURIComponent(checkedPlatformId(id, what));
+
 export const routes = {
   login: '/login',
-  workflow: (wid: string) => `/develop/workflows/${encodeURIComponent(wid)}`,
-  executions: (wid: string) => `/workflows/${encodeURIComponent(wid)}/executions`,
-  execution: (wid: string, eid: string) =>
-    `/workflows/${encodeURIComponent(wid)}/executions/${encodeURIComponent(eid)}`,
+  workflow: (wid: string) => `/develop/workflows/${seg(wid, 'workflow id')}`,
+  executions: (wid: string) => `/workflows/${seg(wid, 'workflow id')}/executions`,
+  execution: (wid: string, eid: string) => `/workflows/${seg(wid, 'workflow id')}/executions/${seg(eid, 'execution id')}`,
 };
 
 /** Every selector of the platform's DOM. */
@@ -169,20 +201,23 @@ export function selectedOrderId(doc: ParentNode): string | null {
 
 export const API_PREFIX = '/api/v1';
 
+/** The API paths; every id is checked ({@link checkedPlatformId}: throws on anything else) and encoded. */
 export const endpoints = {
   me: () => `${API_PREFIX}/me`,
-  workflow: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}`,
-  questions: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/questions`,
-  cases: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/cases`,
-  submissions: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/submissions`,
-  annotations: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/annotations`,
-  workflowExecutions: (wid: string) => `${API_PREFIX}/workflows/${encodeURIComponent(wid)}/executions`,
+  workflow: (wid: string) => `${API_PREFIX}/workflows/${seg(wid, 'workflow id')}`,
+  questions: (wid: string) => `${API_PREFIX}/workflows/${seg(wid, 'workflow id')}/questions`,
+  cases: (wid: string) => `${API_PREFIX}/workflows/${seg(wid, 'workflow id')}/cases`,
+  submissions: (wid: string) => `${API_PREFIX}/workflows/${seg(wid, 'workflow id')}/submissions`,
+  annotations: (wid: string) => `${API_PREFIX}/workflows/${seg(wid, 'workflow id')}/annotations`,
+  workflowExecutions: (wid: string) => `${API_PREFIX}/workflows/${seg(wid, 'workflow id')}/executions`,
   latestExecutions: () => `${API_PREFIX}/executions`,
-  execution: (eid: string) => `${API_PREFIX}/executions/${encodeURIComponent(eid)}`,
-  stepOutput: (eid: string, sid: string) =>
-    `${API_PREFIX}/executions/${encodeURIComponent(eid)}/steps/${encodeURIComponent(sid)}/output`,
-  fileContent: (uuid: string) => `${API_PREFIX}/files/${encodeURIComponent(uuid)}/content`,
+  execution: (eid: string) => `${API_PREFIX}/executions/${seg(eid, 'execution id')}`,
+  stepOutput: (eid: string, sid: string) => `${API_PREFIX}/executions/${seg(eid, 'execution id')}/steps/${seg(sid, 'step id')}/output`,
+  fileContent: (uuid: string) => `${API_PREFIX}/files/${seg(uuid, 'file uuid')}/content`,
 };
+
+/** An order id for the `order` query: null stays null (no order); anything else must be a platform id. */
+export const orderQuery = (orderId: string | null): string | null => (orderId === null ? null : checkedPlatformId(orderId, 'order id'));
 
 /** Response header carrying the hex SHA-256 of a file's bytes. */
 export const CHECKSUM_HEADER = 'X-Checksum-Sha256';
@@ -280,21 +315,23 @@ export class PlatformClient {
   }
 
   me = () => this.json<Me>(endpoints.me());
-  workflow = (wid: string) => this.json<Workflow>(endpoints.workflow(wid));
+  /** The workflow `wid`; an answer about another workflow is refused (MismatchedIdError). */
+  workflow = async (wid: string) => checkedAnswerId(await this.json<Workflow>(endpoints.workflow(wid)), wid, 'workflow');
   questions = (wid: string) => this.json<Question[]>(endpoints.questions(wid));
   cases = (wid: string, orderId: string | null, limit?: number) =>
-    this.paged<Case>(endpoints.cases(wid), { order: orderId }, limit);
+    this.paged<Case>(endpoints.cases(wid), { order: orderQuery(orderId) }, limit);
   /** The first `n` cases (n ≤ 500), for previews. */
   firstCases = async (wid: string, orderId: string | null, n: number): Promise<Case[]> =>
-    (await this.json<Page<Case>>(endpoints.cases(wid), { order: orderId, limit: n })).items;
+    (await this.json<Page<Case>>(endpoints.cases(wid), { order: orderQuery(orderId), limit: n })).items;
   submissions = (wid: string, orderId: string | null) =>
-    this.paged<Submission>(endpoints.submissions(wid), { order: orderId });
+    this.paged<Submission>(endpoints.submissions(wid), { order: orderQuery(orderId) });
   annotations = (wid: string, orderId: string) =>
-    this.paged<Annotation>(endpoints.annotations(wid), { order: orderId });
+    this.paged<Annotation>(endpoints.annotations(wid), { order: checkedPlatformId(orderId, 'order id') });
   workflowExecutions = (wid: string) => this.paged<ExecutionSummary>(endpoints.workflowExecutions(wid));
   latestExecutions = async (n: number) =>
     (await this.json<Page<ExecutionSummary>>(endpoints.latestExecutions(), { limit: n })).items;
-  execution = (eid: string) => this.json<Execution>(endpoints.execution(eid));
+  /** The execution `eid`; an answer about another execution is refused (MismatchedIdError). */
+  execution = async (eid: string) => checkedAnswerId(await this.json<Execution>(endpoints.execution(eid)), eid, 'execution');
   stepOutput = (eid: string, sid: string) => this.wrap(async () => (await this.request(endpoints.stepOutput(eid, sid))).text());
   /** The request for a file's bytes (callers read the body as a stream). */
   fileContent = (uuid: string, init: RequestInit = {}) => this.request(endpoints.fileContent(uuid), init);

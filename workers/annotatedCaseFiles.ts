@@ -10,8 +10,9 @@
  *    JPEG (the shapes are in `annotations.json` but not drawn).
  * 3. `annotations.json`: `{ "<path in the ZIP>": [{ "submissionId", "shapes": [...] }, ...] }` for
  *    every file in the ZIP (`[]` for files without shapes), shapes exactly as the platform served
- *    them, keys in path order. Were a case file itself to land on `annotations.json`, ours becomes
- *    `annotations (2).json`.
+ *    them, keys in path order. Its name is reserved before the case files are named
+ *    (lib/reservedNames.ts): a case file that would land on `annotations.json` (in any case) gets
+ *    ` (2)`, ours keeps the fixed name.
  */
 import type { Annotation } from '../lib/platform';
 import { PlatformClient } from '../lib/platform';
@@ -21,8 +22,9 @@ import { isAnnotatableImage, labelPalette } from '../lib/annotationPlan';
 import { caseFilesZip, type FileTransform } from './caseFiles';
 import type { ExportContext, ExportOutput } from './exporters';
 import { ImageAnnotator } from './annotate';
+import { ANNOTATIONS_NAME } from '../lib/reservedNames';
 
-export const ANNOTATIONS_NAME = 'annotations.json';
+export { ANNOTATIONS_NAME } from '../lib/reservedNames';
 
 /** One submission's shapes on one file, as served (without the file uuid: the key says which file). */
 export type AnnotationRecord = Pick<Annotation, 'submissionId' | 'shapes'>;
@@ -91,7 +93,7 @@ export async function exportAnnotatedCaseFiles(request: AnnotatedCaseFilesReques
 
   const zip = caseFilesZip(request, workflow, ctx, {
     transform,
-    finalEntries: () => [{ name: freeName(ANNOTATIONS_NAME, inZip.keys()), input: annotationsJson(inZip) }],
+    finalEntries: () => [{ name: ANNOTATIONS_NAME, input: annotationsJson(inZip) }],
   });
   return { filename: annotatedCaseFilesArchiveName(workflow, order), ...zip };
 }

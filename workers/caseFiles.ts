@@ -3,11 +3,12 @@
  * list (cases, page by page) → name (path template) → fetch (bounded window) → zip (storedZip) → sink.
  * Runs in the worker; in Node tests with a fake fetch.
  */
-import Papa from 'papaparse';
 import { PlatformClient, endpoints, type CaseFile, type Case, type Order, type Workflow } from '../lib/platform';
 import { parsePathTemplate } from '../lib/pathTemplate';
 import { planCaseFiles } from '../lib/caseFilesPlan';
 import { PathDeduper, caseFilesArchiveName } from '../lib/naming';
+import { csvRecords } from '../lib/csvEscape';
+import { REPORT_NAME } from '../lib/reservedNames';
 import type { ExportContext, ExportOutput } from './exporters';
 import { contextClient } from './client';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
@@ -18,7 +19,8 @@ import { downloadVerified } from './verified';
 import { zipStream } from './zipStream';
 
 export const DEFAULT_PARALLEL = 6;
-export const REPORT_NAME = 'export-report.csv';
+/** `export-report.csv`, reserved before the user's files are named (lib/reservedNames.ts). */
+export { REPORT_NAME } from '../lib/reservedNames';
 
 export interface PlannedFile {
   path: string;
@@ -49,12 +51,13 @@ export async function* listPlannedFiles(
   }
 }
 
-/** `export-report.csv`: one row per file left out, and why. */
+/**
+ * `export-report.csv`: one row per file left out (or kept with a note), and why. Written like every
+ * CSV of ours (`lib/csvEscape.ts`: every cell quoted, text formula-guarded): paths, names and the
+ * platform's messages are user content.
+ */
 export function reportCsv(failed: FailedFile[]): string {
-  return Papa.unparse({
-    fields: ['path', 'case', 'file uuid', 'reason', 'attempts'],
-    data: failed.map((f) => [f.path, f.caseId, f.fileUuid, f.reason, f.attempts]),
-  }, { newline: '\r\n' }) + '\r\n';
+  return csvRecords([['path', 'case', 'file uuid', 'reason', 'attempts'], ...failed.map((f) => [f.path, f.caseId, f.fileUuid, f.reason, f.attempts])]);
 }
 
 export function describeFailure(err: unknown): string {

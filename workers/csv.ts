@@ -1,7 +1,7 @@
 /**
  * The results-as-CSV exporter (product spec 1a): `<workflow[-order]-name>_results.csv`, streamed.
  * Runs in the worker; in Node tests with a fake fetch. The rules of each cell are in
- * `lib/csvResults.ts`; papaparse quotes one batch of rows (one page of submissions) at a time.
+ * `lib/csvResults.ts`; `lib/csvEscape.ts` writes one batch of rows (one page of submissions) at a time.
  *
  * The pipeline, every list read page by page (500 a page, the next page fetched while the current
  * one is written):
@@ -30,10 +30,8 @@
  * estimate from the fraction done. When the file is complete, `filesDone` = `filesTotal` = the
  * number of data rows and `listingDone` is set.
  */
-import Papa from 'papaparse';
 import { PlatformClient, errorFromResponse, type Question, type Submission, type Workflow } from '../lib/platform';
 import {
-  CSV_NEWLINE,
   MetaKeys,
   LatestSubmissions,
   UTF8_BOM,
@@ -48,6 +46,7 @@ import {
   type CaseRecord,
   type CsvTable,
 } from '../lib/csvResults';
+import { csvRecords, type CsvValue } from '../lib/csvEscape';
 import { resultsCsvName } from '../lib/naming';
 import { emptyProgress, type CsvRequest, type Progress } from '../lib/jobs';
 import { withRetries, type RetryPolicy } from './fetching';
@@ -87,7 +86,7 @@ export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T
   }
 }
 
-const unparse = (rows: string[][]): string => Papa.unparse(rows, { newline: CSV_NEWLINE, quotes: false }) + CSV_NEWLINE;
+const unparse = (rows: readonly CsvValue[][]): string => csvRecords(rows);
 
 /** The results-as-CSV exporter. */
 export async function exportCsv(request: CsvRequest, ctx: ExportContext): Promise<ExportOutput> {
@@ -123,7 +122,7 @@ export async function* resultsCsvText(
   /** Wide: selected submissions counted by the first pass; -1 once the row is written. */
   const expected: number[] = [];
   /** Wide: the cells of the submissions of cases still open, until their row is complete. */
-  const held = new Map<number, string[][]>();
+  const held = new Map<number, CsvValue[][]>();
   const add = (id: string, record: CaseRecord): number => {
     const at = records.length;
     positions.set(id, at);
@@ -176,7 +175,7 @@ export async function* resultsCsvText(
   let rowsWritten = 0;
   let nextRow = 0;
   /** Wide: the finished rows at the head of the case order (all that are left when `all`). */
-  const takeWideRows = (rows: string[][], all: boolean) => {
+  const takeWideRows = (rows: CsvValue[][], all: boolean) => {
     while (nextRow < records.length) {
       const cells = held.get(nextRow);
       if (!all && (cells?.length ?? 0) < expected[nextRow]) break;
@@ -187,7 +186,7 @@ export async function* resultsCsvText(
     }
   };
   for await (const page of prefetched(client.submissions(request.workflowId, request.orderId))) {
-    const rows: string[][] = [];
+    const rows: CsvValue[][] = [];
     for (const s of page) {
       const at = positionOf(s.caseId);
       visit(at);
@@ -205,7 +204,7 @@ export async function* resultsCsvText(
     if (rows.length) yield unparse(rows);
   }
   if (wide) {
-    const rows: string[][] = [];
+    const rows: CsvValue[][] = [];
     takeWideRows(rows, true);
     rowsWritten += rows.length;
     if (rows.length) yield unparse(rows);

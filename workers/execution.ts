@@ -15,7 +15,7 @@
  * Runs in the worker; in Node tests with a fake fetch.
  */
 import { zipStream } from './zipStream';
-import Papa from 'papaparse';
+import { csvRecords } from '../lib/csvEscape';
 import { PlatformClient, endpoints, isExecutionFinished, type Execution } from '../lib/platform';
 import {
   combinedDocument,
@@ -42,19 +42,14 @@ interface OpenedOutput {
 
 /**
  * `export-report.csv` of an execution export: one row per step whose output is missing or cut
- * short, and why. Cells that a spreadsheet would run as a formula are quoted with `'`.
+ * short, and why. Written like every CSV of ours (`lib/csvEscape.ts`: every cell quoted, text
+ * formula-guarded).
  */
 export function executionReportCsv(rows: { path: string; executionId: string; stepId: string; stepName: string; reason: string; attempts: number }[]): string {
-  const cell = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
-  return (
-    Papa.unparse(
-      {
-        fields: ['path', 'execution', 'step id', 'step name', 'reason', 'attempts'],
-        data: rows.map((r) => [cell(r.path), cell(r.executionId), cell(r.stepId), cell(r.stepName), cell(r.reason), r.attempts]),
-      },
-      { newline: '\r\n' },
-    ) + '\r\n'
-  );
+  return csvRecords([
+    ['path', 'execution', 'step id', 'step name', 'reason', 'attempts'],
+    ...rows.map((r) => [r.path, r.executionId, r.stepId, r.stepName, r.reason, r.attempts]),
+  ]);
 }
 
 /** The execution exporter: `<workflow_name>_<YYYY-MM-DD_HH-mm-ss>_<execution_id>.zip`. */

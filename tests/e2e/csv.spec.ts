@@ -46,8 +46,12 @@ async function platformData(workflowId: string, orderId: string | null) {
   return { workflow, questions, cases, submissions };
 }
 
-/** A text cell: a leading =, +, -, @, tab or CR gets a `'` (OWASP). */
-const text = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+/**
+ * A text cell: a `'` before a leading tab, CR or LF, before `=`, `+`, `-`, `@` (or their full-width
+ * forms) after any leading spaces, controls or format characters, and before any text holding a NUL
+ * (which reads back as U+FFFD).
+ */
+const text = (s: string) => (/^[\t\r\n]|\0|^[\s\p{Cc}\p{Cf}\p{Z}]*[=+\-@＝＋－＠﹦﹢﹣﹫]/u.test(s) ? `'${s}` : s).replace(/\0/g, '\uFFFD');
 const value = (v: unknown): string =>
   v === null || v === undefined ? '' : typeof v === 'boolean' || typeof v === 'number' ? String(v) : Array.isArray(v) ? text(v.join('; ')) : text(String(v));
 
@@ -132,6 +136,7 @@ async function exportAndCheck(page: Page, sw: Worker, opts: { orderId: string | 
   const bytes = readFileSync(item.filename);
   expect([...bytes.subarray(0, 3)].join(',') === '239,187,191', 'BOM').toBe(opts.bom);
   const rows = parse(bytes, { bom: true, relax_column_count: false }) as string[][];
+  expect(bytes.toString('utf8').replace(/^\uFEFF/, '').startsWith('"workflow name","order name","case id"'), 'every cell quoted').toBe(true);
   const want = expectedCsv(data, opts.submissions, opts.layout);
   expect(rows.length, `${opts.layout}/${opts.submissions} rows`).toBe(want.length);
   for (let r = 0; r < want.length; r++) expect(rows[r], `${opts.layout}/${opts.submissions}, order ${opts.orderId}, row ${r}`).toEqual(want[r]);
@@ -139,10 +144,10 @@ async function exportAndCheck(page: Page, sw: Worker, opts: { orderId: string | 
   const cells = rows.flat();
   expect(cells.some((c) => c.includes('"'))).toBe(true);
   expect(cells.some((c) => c.includes(','))).toBe(true);
-  expect(cells.some((c) => /^'[=+\-@\t\r]/.test(c))).toBe(true);
+  expect(cells.some((c) => /^'[=+\-@\t\r\n]/.test(c))).toBe(true);
   expect(cells.some((c) => /[^\x00-\x7f]/.test(c))).toBe(true);
   if (!opts.orderId) expect(cells.some((c) => c.includes('\n'))).toBe(true);
-  for (const c of cells) expect(c, 'no cell a spreadsheet would run').not.toMatch(/^[=+\-@\t\r]/);
+  for (const c of cells) expect(c, 'no cell a spreadsheet would run').not.toMatch(/^[\t\r\n]|^[\s\p{Cc}\p{Cf}\p{Z}]*[=+\-@]/u);
   if (opts.orderId) expect(data.cases.every((c) => c.orderId === opts.orderId)).toBe(true);
 
   await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();

@@ -54,9 +54,9 @@ test('a file deleted after listing is listed in export-report.csv, never silentl
     const report = entries.find((e) => e.path === 'export-report.csv');
     expect(report, 'the report is in the ZIP').toBeTruthy();
     const lines = report!.bytes.toString('utf8').trim().split('\r\n');
-    expect(lines[0]).toBe('path,case,file uuid,reason,attempts');
+    expect(lines[0]).toBe('"path","case","file uuid","reason","attempts"');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain(`,${cases[1].id},${gone.uuid},HTTP 404`);
+    expect(lines[1]).toContain(`,"${cases[1].id}","${gone.uuid}","HTTP 404`);
     const total = cases.reduce((n, c) => n + c.files.length, 0);
     expect(entries).toHaveLength(total); // every other file, plus the report
     await expect(dialog.getByRole('status')).toContainText('1 failed');

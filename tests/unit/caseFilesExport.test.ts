@@ -85,7 +85,7 @@ describe('exportCaseFiles (the pipeline in Node)', () => {
     expect(zip.get('E5/Scan (2).PNG')).toEqual(bytesOf('u5b', 3005));
     expect(zip.get('S0/scan.png')).toEqual(bytesOf('u0a', 100));
     expect(zip.has('E3/Scan (2).PNG')).toBe(false);
-    expect(zip.get(REPORT_NAME)!.toString()).toBe('path,case,file uuid,reason,attempts\r\nE3/Scan (2).PNG,c3,u3b,HTTP 404: File deleted,1\r\n');
+    expect(zip.get(REPORT_NAME)!.toString()).toBe('"path","case","file uuid","reason","attempts"\r\n"E3/Scan (2).PNG","c3","u3b","HTTP 404: File deleted","1"\r\n');
     expect(out.failed).toHaveLength(1);
     expect(requests.filter((r) => r.includes('u5b'))).toHaveLength(2);
     const last = seen.at(-1)!;
@@ -130,9 +130,9 @@ describe('exportCaseFiles (the pipeline in Node)', () => {
     expect(requests.some((r) => r.includes('/files/'))).toBe(false);
   });
 
-  it('the report quotes what needs quoting', () => {
-    expect(reportCsv([{ path: 'a,"b"\n.png', caseId: 'c', fileUuid: 'u', reason: 'x', attempts: 2 }])).toBe(
-      'path,case,file uuid,reason,attempts\r\n"a,""b""\n.png",c,u,x,2\r\n',
+  it('the report quotes every cell and guards formulas (lib/csvEscape)', () => {
+    expect(reportCsv([{ path: 'a,"b"\n.png', caseId: 'c', fileUuid: 'u', reason: '=x', attempts: 2 }])).toBe(
+      '"path","case","file uuid","reason","attempts"\r\n"a,""b""\n.png","c","u","\'=x","2"\r\n',
     );
   });
 });

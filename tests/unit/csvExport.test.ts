@@ -1,18 +1,22 @@
 /**
  * The CSV exporter in Node: a fake fetch serves the reference platform's data as paged JSON; the
- * output is parsed with csv-parse (not the papaparse that wrote it) and compared cell by cell.
+ * output is parsed with csv-parse (not lib/csvEscape that wrote it) and compared cell by cell.
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { exportCsv, prefetched } from '../../workers/csv';
 import { emptyProgress, type CsvRequest, type Progress } from '../../lib/jobs';
-import { longRows, wideRows, type SubmissionsOption, type LayoutOption } from '../../lib/csvResults';
+import { longRows as longValues, wideRows as wideValues, type SubmissionsOption, type LayoutOption, type ResultsInput } from '../../lib/csvResults';
+import { csvCellText } from '../../lib/csvEscape';
 import { resultsCsvName } from '../../lib/naming';
 import type { Case, Page, Question, Submission, Workflow } from '../../lib/platform';
 import { generateData } from '../../tests/site/data';
 import { defaultConfig } from '../../tests/site/config';
 
 const ORIGIN = 'http://platform.test';
+/** The rows as a reader gets them back (formula guard applied). */
+const longRows = (input: ResultsInput, option: SubmissionsOption) => longValues(input, option).map((r) => r.map(csvCellText));
+const wideRows = (input: ResultsInput, option: SubmissionsOption) => wideValues(input, option).map((r) => r.map(csvCellText));
 const fast = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 
 interface FakeOptions {
@@ -129,12 +133,13 @@ describe('exportCsv on the awkward workflow', () => {
     const cases = new Map(w1.casesOf(null).map((c) => [c.id, c]));
     expect(rows).toHaveLength(subs.length);
     const col = (name: string) => header.indexOf(name);
-    const esc = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+    const esc = (s: string) => (/^[\t\r\n]|\0|^[\s\p{Cc}\p{Cf}\p{Z}]*[=+\-@＝＋－＠﹦﹢﹣﹫]/u.test(s) ? `'${s}` : s).replace(/\0/g, '\uFFFD');
     const cell = (v: unknown): string =>
       v === null || v === undefined ? '' : Array.isArray(v) ? esc(v.join('; ')) : typeof v === 'string' ? esc(v) : String(v);
     let sawQuote = false;
     let sawNewline = false;
     let sawFormula = false;
+    expect(text.startsWith('"workflow name","order name"')).toBe(true); // every cell quoted
     rows.forEach((row, i) => {
       const s = subs[i];
       const c = cases.get(s.caseId)!;

@@ -170,9 +170,9 @@ describe('exportExecution', () => {
     expect(files.get('Fetch_success.md')!.toString()).toContain('# Fetched'); // 500 once, then fine
     expect(files.get('Loop_2_failed.md')!.toString()).toContain('could not be downloaded completely (cut short');
     const report = files.get('export-report.csv')!.toString('utf8');
-    expect(report.split('\r\n')[0]).toBe('path,execution,step id,step name,reason,attempts');
-    expect(report).toContain('Loop_1_success.md,e1,s2,Loop,HTTP 404: Output gone,1');
-    expect(report).toContain('Loop_2_failed.md,e1,s3,Loop,cut short');
+    expect(report.split('\r\n')[0]).toBe('"path","execution","step id","step name","reason","attempts"');
+    expect(report).toContain('"Loop_1_success.md","e1","s2","Loop","HTTP 404: Output gone","1"');
+    expect(report).toContain('"Loop_2_failed.md","e1","s3","Loop","cut short');
     expect(out.failed.map((f) => f.path)).toEqual(['Loop_1_success.md', 'Loop_2_failed.md']);
     expect(progress.at(-1)!.failed).toBe(2);
     expect(progress.at(-1)!.filesDone).toBe(6);
@@ -180,7 +180,7 @@ describe('exportExecution', () => {
     const combined = await run(execution, outputs, { format: 'html', combine: true }, { missing: ['s2'] });
     const name = 'Pipeline _A__2024-05-06_01-02-03_e1.html';
     expect(combined.files.get(name)!.toString()).toContain('could not be downloaded completely (HTTP 404: Output gone)');
-    expect(combined.files.get('export-report.csv')!.toString()).toContain(`${name}#step-2,e1,s2,Loop,HTTP 404`);
+    expect(combined.files.get('export-report.csv')!.toString()).toContain(`"${name}#step-2","e1","s2","Loop","HTTP 404`);
   });
 
   it('refuses an execution that has not finished', async () => {
@@ -190,7 +190,7 @@ describe('exportExecution', () => {
 
   it('report cells that a spreadsheet would run are defused', () => {
     expect(executionReportCsv([{ path: '=1+1_success.md', executionId: 'e', stepId: 's', stepName: '@x', reason: 'r', attempts: 1 }])).toBe(
-      "path,execution,step id,step name,reason,attempts\r\n'=1+1_success.md,e,s,'@x,r,1\r\n",
+      '"path","execution","step id","step name","reason","attempts"\r\n"\'=1+1_success.md","e","s","\'@x","r","1"\r\n',
     );
   });
 });

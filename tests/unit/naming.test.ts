@@ -101,12 +101,14 @@ describe('sanitizeSegment', () => {
     'COM¹', 'COM²', 'COM³', 'LPT¹', 'LPT²', 'LPT³',
   ];
   it.each(reserved)('alters the reserved name %s, in any case, with or without extension', (name) => {
+    // NFKC first: the superscript forms come out as plain digits (`COM¹` → `COM1_`).
+    const n = name.normalize('NFKC');
     expect(isReservedName(name)).toBe(true);
-    expect(sanitizeSegment(name)).toBe(`${name}_`);
-    expect(sanitizeSegment(name.toLowerCase())).toBe(`${name.toLowerCase()}_`);
-    expect(sanitizeSegment(`${name}.txt`)).toBe(`${name}_.txt`);
-    expect(sanitizeSegment(`${name}.tar.gz`)).toBe(`${name}_.tar.gz`);
-    expect(sanitizeSegment(`${name} .txt`)).toBe(`${name}_ .txt`);
+    expect(sanitizeSegment(name)).toBe(`${n}_`);
+    expect(sanitizeSegment(name.toLowerCase())).toBe(`${n.toLowerCase()}_`);
+    expect(sanitizeSegment(`${name}.txt`)).toBe(`${n}_.txt`);
+    expect(sanitizeSegment(`${name}.tar.gz`)).toBe(`${n}_.tar.gz`);
+    expect(sanitizeSegment(`${name} .txt`)).toBe(`${n}_ .txt`);
     expect(isReservedName(sanitizeSegment(name))).toBe(false);
   });
 
