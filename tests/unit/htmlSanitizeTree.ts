@@ -16,6 +16,8 @@ export interface ElementInfo {
   attrs: [string, string][];
   /** Inside a step's output (a descendant of `div.output`). */
   inOutput: boolean;
+  /** Where it is, for messages (e.g. the id of its step's section). */
+  where?: string;
 }
 
 /** What is wrong with these elements; [] when every one is allowed. */
@@ -23,7 +25,7 @@ export function violations(elements: ElementInfo[]): string[] {
   const out: string[] = [];
   for (const el of elements) {
     const list = el.inOutput ? OUTPUT_ALLOW_LIST : DOCUMENT_ALLOW_LIST;
-    const where = el.inOutput ? 'in an output' : 'in the document';
+    const where = (el.inOutput ? 'in an output' : 'in the document') + (el.where ? ` (${el.where})` : '');
     if (el.namespace !== HTML_NAMESPACE) out.push(`<${el.tag}> in namespace ${el.namespace} ${where}`);
     if (!elementAllowed(list, el.tag)) out.push(`<${el.tag}> ${where}`);
     for (const [name, value] of el.attrs)
