@@ -14,7 +14,7 @@
  * - lib/htmlSanitize.ts: every rendered output then passes an allow-list sanitiser, configured from
  *   lib/htmlAllowList.ts, the one list of what an exported HTML file may hold.
  */
-import type { ExecutionRequest } from './jobs';
+import type { ExecutionExportOptions, ExecutionFormat } from './executionRequest';
 import type { Execution, Step } from './platform';
 import {
   MAX_SEGMENT_BYTES,
@@ -29,6 +29,7 @@ import type { StepDocumentInput, StepOutputSource } from './executionDetails';
 import { combinedHtmlDocument, stepHtmlDocument } from './htmlDocument';
 import { combinedMarkdownDocument, stepMarkdownDocument } from './markdownDocument';
 
+export * from './executionRequest';
 export * from './executionDetails';
 export { escapeHtml, escapeText } from './htmlEscape';
 export { safeLinkUrl, safeImageUrl } from './safeUrl';
@@ -37,23 +38,6 @@ export { renderOutputHtml, type RenderOptions } from './markdownRender';
 export { HTML_DOCUMENT_END, combinedHtmlDocument, htmlDocumentStart, stepHtmlDocument } from './htmlDocument';
 export { htmlCsp } from './htmlStyle';
 export { combinedMarkdownDocument, escapeMarkdownInline, stepMarkdownDocument } from './markdownDocument';
-
-export type ExecutionFormat = ExecutionRequest['format'];
-export interface ExecutionExportOptions {
-  format: ExecutionFormat;
-  combine: boolean;
-}
-
-/**
- * The request the UI (execution page, executions list, popup) hands to
- * `actions.startExport(...)`: that one call is "the export" (spec 2 and 3); the engine runs it with
- * `exportExecution` (workers/execution.ts) and streams the ZIP to the downloads.
- */
-export function executionExportRequest(origin: string, executionId: string, options: ExecutionExportOptions): ExecutionRequest {
-  return { kind: 'execution', origin, executionId, format: options.format, combine: options.combine };
-}
-
-export const DEFAULT_EXECUTION_OPTIONS: ExecutionExportOptions = { format: 'markdown', combine: false };
 
 export const fileExtension = (format: ExecutionFormat): '.md' | '.html' => (format === 'html' ? '.html' : '.md');
 
