@@ -5,7 +5,7 @@
  *
  * This is "the one function" every UI calls: the execution page, the executions list and the popup
  * all send `actions.startExport(executionExportRequest(origin, executionId, { format, combine }))`
- * (lib/executionDocs.ts); the background hands it to the engine, which runs {@link exportExecution}.
+ * (lib/executionRequest.ts); the background hands it to the engine, which runs {@link exportExecution}.
  *
  * Memory: at most {@link STEP_WINDOW} step outputs are requested ahead of the one being written, and
  * each is read as a stream: its bytes are decoded, rendered (HTML: in segments, see
