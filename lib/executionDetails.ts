@@ -65,6 +65,8 @@ export interface StepOutputSource {
   chunks: AsyncIterable<string> | null;
   /** Why the output is missing or cut short; read once `chunks` has ended. */
   failure(): string | null;
+  /** Told, once the output is written, what the HTML sanitiser kept out of it (for export-report.csv). */
+  sanitised?(note: string): void;
 }
 
 export interface StepDocumentInput {

@@ -57,7 +57,11 @@ async function* htmlOutput(output: StepOutputSource, headingOffset: number): Asy
       yield piece;
     }
     if (!any) yield '<p class="muted">No output.</p>\n';
-    if (removed.length) yield `<p class="note" role="note">${escapeHtml(sanitiserNote(removed))}</p>\n`;
+    if (removed.length) {
+      const note = sanitiserNote(removed);
+      yield `<p class="note" role="note">${escapeHtml(note)}</p>\n`;
+      output.sanitised?.(note);
+    }
     const failure = output.failure();
     if (failure) yield `<p class="note" role="note">${escapeHtml(failureNote(failure))}</p>\n`;
   }

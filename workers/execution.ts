@@ -91,6 +91,12 @@ export function executionZip(
     ctx.onProgress(progress);
   };
 
+  /** Something the HTML sanitiser kept out of a step's output: listed in the report, the file is there. */
+  const sanitised = (p: PlannedStep, note: string) => {
+    const path = plan.combinedPath ? `${plan.combinedPath}#step-${p.index}` : p.path;
+    report.push({ path, executionId: execution.id, stepId: p.step.id, stepName: p.step.name, reason: note, attempts: 0 });
+  };
+
   /** Opens one step's output (with retries); never rejects, so one failure never stops the rest. */
   const open = async (p: PlannedStep): Promise<OpenedOutput> => {
     if (p.step.outputSize === 0 && p.step.status === 'skipped') return { body: new Response('').body, attempts: 0 };
@@ -144,7 +150,7 @@ export function executionZip(
         reader.releaseLock();
       }
     }
-    return { chunks: chunks(), failure: () => failure };
+    return { chunks: chunks(), failure: () => failure, sanitised: (note) => sanitised(p, note) };
   };
 
   const window = () => orderedWindow(plan.steps, STEP_WINDOW, (p) => open(p));
