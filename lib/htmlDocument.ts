@@ -45,27 +45,31 @@ export function sanitiserNote(removed: Removed[]): string {
   return `The sanitiser kept ${removed.length} piece${removed.length === 1 ? '' : 's'} of markup out of this output (${shown}); elements are shown as text, attributes were dropped.`;
 }
 
+/**
+ * A step's output: `div.output` holds what the renderer made of it and nothing else (the allow-list
+ * of outputs applies there); the document's own notes (no output, kept out, cut short) follow it.
+ */
 async function* htmlOutput(output: StepOutputSource, headingOffset: number): AsyncGenerator<string> {
-  yield '<div class="output">\n';
   if (!output.chunks) {
     yield `<p class="note" role="note">${escapeHtml(failureNote(output.failure() ?? 'unknown error'))}</p>\n`;
-  } else {
-    let any = false;
-    const removed: Removed[] = [];
-    for await (const piece of renderOutputHtml(output.chunks, { headingOffset, onRemoved: (r) => removed.push(r) })) {
-      if (piece) any = true;
-      yield piece;
-    }
-    if (!any) yield '<p class="muted">No output.</p>\n';
-    if (removed.length) {
-      const note = sanitiserNote(removed);
-      yield `<p class="note" role="note">${escapeHtml(note)}</p>\n`;
-      output.sanitised?.(note);
-    }
-    const failure = output.failure();
-    if (failure) yield `<p class="note" role="note">${escapeHtml(failureNote(failure))}</p>\n`;
+    return;
+  }
+  yield '<div class="output">\n';
+  let any = false;
+  const removed: Removed[] = [];
+  for await (const piece of renderOutputHtml(output.chunks, { headingOffset, onRemoved: (r) => removed.push(r) })) {
+    if (piece) any = true;
+    yield piece;
   }
   yield '</div>\n';
+  if (!any) yield '<p class="muted">No output.</p>\n';
+  if (removed.length) {
+    const note = sanitiserNote(removed);
+    yield `<p class="note" role="note">${escapeHtml(note)}</p>\n`;
+    output.sanitised?.(note);
+  }
+  const failure = output.failure();
+  if (failure) yield `<p class="note" role="note">${escapeHtml(failureNote(failure))}</p>\n`;
 }
 
 /** One step's standalone HTML file: details, then its output rendered by marked and made safe. */

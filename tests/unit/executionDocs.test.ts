@@ -23,6 +23,7 @@ import {
 } from '../../lib/executionDocs';
 import type { Execution, Step } from '../../lib/platform';
 import { utf8ByteLength } from '../../lib/naming';
+import { documentElements, violations } from './htmlSanitizeTree';
 
 const step = (id: string, name: string, iteration: number, status: Step['status'] = 'success', startedAt = '2024-03-05T07:08:09Z', finishedAt: string | null = '2024-03-05T07:09:41.500Z'): Step => ({
   id,
@@ -106,6 +107,8 @@ function expectSafe(html: string) {
   }
   expect(styles).toBe(1);
   expect(links).toBe(1);
+  // Element by element, as a browser parses it, against the allow-list (lib/htmlAllowList.ts).
+  expect(violations(documentElements(html))).toEqual([]);
   expect(html).not.toMatch(/<script|<iframe|<object|<embed|<form|<svg|<base/i);
 }
 
@@ -218,7 +221,7 @@ describe('sanitising', () => {
 
   it('raw HTML is shown as text; no script, handler, frame, form, remote load or unsafe link survives', async () => {
     const html = await collect(renderOutputHtml([DANGEROUS], { headingOffset: 2 }));
-    expectSafe(`<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><style></style></head><body>${html}</body></html>`);
+    expectSafe(`<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><style></style></head><body><div class="output">${html}</div></body></html>`);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('click me');
     expect(html).toContain('<a class="image-link" href="https://example.com/x.png" rel="noopener noreferrer nofollow">[image: remote image]</a>');
