@@ -5,7 +5,7 @@
  *
  * This is "the one function" every UI calls: the execution page, the executions list and the popup
  * all send `actions.startExport(executionExportRequest(origin, executionId, { format, combine }))`
- * (lib/executionDocs.ts); the background hands it to the engine, which runs {@link exportExecution}.
+ * (lib/executionRequest.ts); the background hands it to the engine, which runs {@link exportExecution}.
  *
  * Memory: at most {@link STEP_WINDOW} step outputs are requested ahead of the one being written, and
  * each is read as a stream: its bytes are decoded, rendered (HTML: in segments, see
@@ -86,6 +86,12 @@ export function executionZip(
     ctx.onProgress(progress);
   };
 
+  /** Something the HTML sanitiser kept out of a step's output: listed in the report, the file is there. */
+  const sanitised = (p: PlannedStep, note: string) => {
+    const path = plan.combinedPath ? `${plan.combinedPath}#step-${p.index}` : p.path;
+    report.push({ path, executionId: execution.id, stepId: p.step.id, stepName: p.step.name, reason: note, attempts: 0 });
+  };
+
   /** Opens one step's output (with retries); never rejects, so one failure never stops the rest. */
   const open = async (p: PlannedStep): Promise<OpenedOutput> => {
     if (p.step.outputSize === 0 && p.step.status === 'skipped') return { body: new Response('').body, attempts: 0 };
@@ -139,7 +145,7 @@ export function executionZip(
         reader.releaseLock();
       }
     }
-    return { chunks: chunks(), failure: () => failure };
+    return { chunks: chunks(), failure: () => failure, sanitised: (note) => sanitised(p, note) };
   };
 
   // Documents an earlier run of this export already put in the archive are not made again.

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { extensionActions, type ExporterActions } from '../../components/actions';
 import { JobProgress } from '../../components/JobProgress';
-import { executionExportRequest } from '../../lib/executionDocs';
+import { executionExportRequest } from '../../lib/executionRequest';
 import { formatBytes, isJobActive, type ExportKind, type JobState } from '../../lib/jobs';
 import { isExecutionFinished, PlatformClient, PlatformError, signInUrl, type ExecutionSummary } from '../../lib/platform';
 import { allOrigins, type Settings } from '../../lib/settings';

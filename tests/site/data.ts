@@ -186,6 +186,14 @@ const DANGEROUS_HTML = [
   '<form action="https://example.com/steal"><input name="q" value="x"><button>Go</button></form>',
   '<svg onload="alert(3)"><circle r="5"/></svg>',
   '<link rel="stylesheet" href="https://example.com/evil.css">',
+  // Text after an inline raw tag (marked flags it as already escaped), in a paragraph, a heading,
+  // a table cell and link text; then a refresh, a prefetch and a full-page style overlay.
+  'a <code> <img/src=x onerror=alert(1)> b',
+  '#### Heading <kbd> <img/src=x onerror=alert(5)>',
+  '| cell <code> | x |\n|---|---|\n| <code> <img/src=x onerror=alert(6)> | [link <kbd> <img/src=x onerror=alert(7)>](https://example.com) |',
+  '<meta http-equiv="refresh" content="0;url=https://example.com/">',
+  '<link rel="dns-prefetch" href="https://example.com">',
+  '<div style="position:fixed;inset:0;background:#fff;z-index:9999">Fake sign-in</div>',
 ].join('\n\n');
 
 function stepMarkdown(name: string, iteration: number, status: string, variant: number, plain: boolean, dangerous: boolean): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  HTML_CSP,
+  htmlCsp,
   collect,
   combinedHtmlDocument,
   combinedMarkdownDocument,
@@ -23,6 +23,7 @@ import {
 } from '../../lib/executionDocs';
 import type { Execution, Step } from '../../lib/platform';
 import { utf8ByteLength } from '../../lib/naming';
+import { documentElements, violations } from './htmlSanitizeTree';
 
 const step = (id: string, name: string, iteration: number, status: Step['status'] = 'success', startedAt = '2024-03-05T07:08:09Z', finishedAt: string | null = '2024-03-05T07:09:41.500Z'): Step => ({
   id,
@@ -106,6 +107,8 @@ function expectSafe(html: string) {
   }
   expect(styles).toBe(1);
   expect(links).toBe(1);
+  // Element by element, as a browser parses it, against the allow-list (lib/htmlAllowList.ts).
+  expect(violations(documentElements(html))).toEqual([]);
   expect(html).not.toMatch(/<script|<iframe|<object|<embed|<form|<svg|<base/i);
 }
 
@@ -218,7 +221,7 @@ describe('sanitising', () => {
 
   it('raw HTML is shown as text; no script, handler, frame, form, remote load or unsafe link survives', async () => {
     const html = await collect(renderOutputHtml([DANGEROUS], { headingOffset: 2 }));
-    expectSafe(`<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><style></style></head><body>${html}</body></html>`);
+    expectSafe(`<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><style></style></head><body><div class="output">${html}</div></body></html>`);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('click me');
     expect(html).toContain('<a class="image-link" href="https://example.com/x.png" rel="noopener noreferrer nofollow">[image: remote image]</a>');
@@ -246,7 +249,7 @@ describe('rendering in segments', () => {
     expect(cut).toBe(whole);
     expect(whole.match(/<table>/g)!.length).toBe(1);
     expect(whole.match(/<pre>/g)!.length).toBe(1);
-    expect(whole).toContain('<tr><td style="text-align:right">3999</td><td>v3999 &lt;i&gt;</td><td style="text-align:center"><em>x</em></td></tr>');
+    expect(whole).toContain('<tr><td class="align-right">3999</td><td>v3999 &lt;i&gt;</td><td class="align-center"><em>x</em></td></tr>');
     expect(whole).toContain('line 1999 &lt;b&gt;\n</code></pre>');
     expect(whole).toContain('<h1>Big</h1>');
     expect(cut.match(/href="https:\/\/example.com\/r"/g)!.length).toBe(2);
@@ -277,7 +280,7 @@ describe('documents', () => {
   it('a step in HTML: a standalone, safe document with the CSP first', async () => {
     const html = await collect(stepHtmlDocument({ execution, planned: plan.steps[7], output: source(DANGEROUS) }));
     expect(html.startsWith('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy"')).toBe(true);
-    expect(html).toContain(`content="${escapeHtml(HTML_CSP)}"`);
+    expect(html).toContain(`content="${escapeHtml(await htmlCsp())}"`);
     expect(html).toContain('<h1>Report 📄 — Ünïcode &lt;b&gt;</h1>');
     expect(html).toContain('<tr><th scope="row">Iteration</th><td>1</td></tr>');
     expect(html).toContain('<tr><th scope="row">Duration</th><td>1 min 33 s</td></tr>');

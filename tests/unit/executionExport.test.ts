@@ -207,7 +207,7 @@ describe('large exports', () => {
     const html = await run(execution, outputs, { format: 'html', combine: true });
     const doc = html.files.get('Pipeline _A__2024-05-06_01-02-03_big.html')!.toString('utf8');
     expect(doc.match(/<table/g)!.length).toBe(1 + 3 + 1); // execution details, 3 step details, the output's table
-    expect(doc).toContain(`<tr><td style="text-align:right">${rows.length}</td>`);
+    expect(doc).toContain(`<tr><td class="align-right">${rows.length}</td>`);
     expect(doc).toMatch(/<\/tbody>\n<\/table>\n<\/div>\n<p><a href="#contents">Back to contents<\/a><\/p>\n<\/section>\n<section class="step" id="step-3"/);
   });
 
