@@ -169,3 +169,30 @@ export function mayAccessJob(job: Pick<JobState, 'tabId' | 'request'>, sender: S
 
 export const jobsVisibleTo = <J extends Pick<JobState, 'tabId' | 'request'>>(jobs: readonly J[], sender: Sender): J[] =>
   jobs.filter((j) => mayAccessJob(j, sender));
+
+/** The parts of `runtime` a context's {@link SenderContext} is made from. */
+export interface RuntimeLike {
+  id: string;
+  getURL(path: string): string;
+  getManifest(): { background?: { service_worker?: string }; permissions?: string[] };
+}
+
+/**
+ * This context's {@link SenderContext}: the offscreen document is the host where the manifest asks
+ * for `offscreen` (Chrome); the background is the manifest's service worker (Chrome; Firefox's
+ * background page counts as one of our pages, which may send what the background sends to the UI).
+ */
+export function senderContextOf(runtime: RuntimeLike, origins: readonly string[] = []): SenderContext {
+  const manifest = runtime.getManifest();
+  const worker = manifest.background?.service_worker;
+  return {
+    extensionId: runtime.id,
+    baseUrl: runtime.getURL('/'),
+    hostUrl: manifest.permissions?.includes('offscreen') ? runtime.getURL(OFFSCREEN_PATH) : null,
+    backgroundUrl: worker ? runtime.getURL(`/${worker.replace(/^\/+/, '')}`) : null,
+    origins,
+  };
+}
+
+/** The offscreen document (entrypoints/offscreen/index.html, built as /offscreen.html). */
+export const OFFSCREEN_PATH = '/offscreen.html';
