@@ -174,25 +174,30 @@ export const jobsVisibleTo = <J extends Pick<JobState, 'tabId' | 'request'>>(job
 export interface RuntimeLike {
   id: string;
   getURL(path: string): string;
-  getManifest(): { background?: { service_worker?: string }; permissions?: string[] };
+  /** Absent in Chrome's offscreen document (its `runtime` has messaging, `id` and `getURL` only). */
+  getManifest?(): { background?: { service_worker?: string }; permissions?: string[] };
 }
+
+/** The offscreen document (entrypoints/offscreen/index.html, built as /offscreen.html). */
+export const OFFSCREEN_PATH = '/offscreen.html';
+/** WXT's name for the background's script (Chrome's service worker). */
+export const BACKGROUND_PATH = '/background.js';
 
 /**
  * This context's {@link SenderContext}: the offscreen document is the host where the manifest asks
  * for `offscreen` (Chrome); the background is the manifest's service worker (Chrome; Firefox's
  * background page counts as one of our pages, which may send what the background sends to the UI).
+ * Without a manifest to read, the context is Chrome's offscreen document itself.
  */
 export function senderContextOf(runtime: RuntimeLike, origins: readonly string[] = []): SenderContext {
-  const manifest = runtime.getManifest();
-  const worker = manifest.background?.service_worker;
+  const manifest = typeof runtime.getManifest === 'function' ? runtime.getManifest() : null;
+  const worker = manifest ? manifest.background?.service_worker : BACKGROUND_PATH;
+  const offscreen = manifest ? manifest.permissions?.includes('offscreen') : true;
   return {
     extensionId: runtime.id,
     baseUrl: runtime.getURL('/'),
-    hostUrl: manifest.permissions?.includes('offscreen') ? runtime.getURL(OFFSCREEN_PATH) : null,
+    hostUrl: offscreen ? runtime.getURL(OFFSCREEN_PATH) : null,
     backgroundUrl: worker ? runtime.getURL(`/${worker.replace(/^\/+/, '')}`) : null,
     origins,
   };
 }
-
-/** The offscreen document (entrypoints/offscreen/index.html, built as /offscreen.html). */
-export const OFFSCREEN_PATH = '/offscreen.html';

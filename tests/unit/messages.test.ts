@@ -244,6 +244,9 @@ describe('senders', () => {
       origins: [PLATFORM],
     });
     expect(senderContextOf(runtime({ permissions: ['downloads'], background: { scripts: ['background.js'] } }))).toMatchObject({ hostUrl: null, backgroundUrl: null, origins: [] });
+    // Chrome's offscreen document has no runtime.getManifest: it is the host, the background is WXT's background.js.
+    const offscreen = { id: ID, getURL: runtime({}).getURL };
+    expect(senderContextOf(offscreen)).toMatchObject({ hostUrl: `${BASE}offscreen.html`, backgroundUrl: `${BASE}background.js` });
   });
 });
 
