@@ -60,11 +60,10 @@ export async function onStorageMessage(msg: StorageRequest): Promise<unknown> {
       return db().listHistory(msg.limit);
     case 'settings/get':
       return getSettings();
-    case 'settings/set': {
-      const { origins: _ignored, ...rest } = msg.patch;
-      // Origins change only through origins/add and origins/remove (permissions and content scripts).
-      return saveSettings(area(), rest);
-    }
+    case 'settings/set':
+      // Origins change only through origins/add and origins/remove (permissions and content scripts):
+      // the schema refuses a patch holding them (lib/messageSchema.ts).
+      return saveSettings(area(), { parallel: msg.patch.parallel, csv: msg.patch.csv, execution: msg.patch.execution });
     case 'origins/add':
       return addOrigin(msg.origin);
     case 'origins/remove':
