@@ -12,24 +12,28 @@
  * - the engine host (the offscreen document) only its reports; the background only host commands
  *   and job updates.
  */
+import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress } from './jobs';
 import type { AnyMessage } from './messages';
+import type { Settings } from './settings';
 import { normalizeOrigin } from './settings';
-import { arr, bool, count, nullable, num, obj, oneOf, optional, record, ShapeError, str, strictObj, union, type Shape } from './shapes';
+import { allOf, arr, bool, count, nullable, num, objOf, optional, record, ShapeError, str, strictObjOf, union, type FieldsOf, type Shape } from './shapes';
 
 /** Who sent a message (lib/senders.ts). */
 export type SenderKind = 'content' | 'page' | 'host' | 'background';
 export type Destination = AnyMessage['to'];
 export type MessageType = AnyMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<AnyMessage, { type: T }>;
+/** A message's fields besides `to` and `type`. */
+export type BodyOf<T extends MessageType> = Omit<MessageOf<T>, 'to' | 'type'>;
 
 export interface MessageRule<T extends MessageType> {
   to: MessageOf<T>['to'];
   from: readonly SenderKind[];
-  /** The fields besides `to` and `type`. */
-  shape: Shape<Omit<MessageOf<T>, 'to' | 'type'>>;
+  /** One shape per field besides `to` and `type` (a field without one does not compile). */
+  fields: FieldsOf<BodyOf<T>>;
 }
 
-// ---- field shapes ----
+// ---- field shapes, each written against its type (lib/jobs.ts): a new field or member must be added here ----
 
 /** A normalised platform origin (`scheme://host[:port]`, as normalizeOrigin writes it). */
 export const originShape: Shape<string> = (v, path) => {
@@ -47,45 +51,49 @@ const favouriteId = str({ min: 1, max: 200 });
 /** A path template: the template engine judges it; here only its size is bounded. */
 const template = str({ max: 10_000, multiline: true });
 const parallel = num({ min: 1, max: 16, integer: true });
+const submissions = allOf<CsvRequest['submissions']>()('all', 'submitted', 'latest');
+const layout = allOf<CsvRequest['layout']>()('long', 'wide');
+const format = allOf<ExecutionRequest['format']>()('markdown', 'html');
 
-export const exportRequestShape = union('kind', {
-  'case-files': obj({
-    kind: oneOf('case-files'),
+const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { kind: K }>> } = {
+  'case-files': objOf<CaseFilesRequest>({
+    kind: allOf<'case-files'>()('case-files'),
     origin: originShape,
     workflowId: platformId,
     orderId: nullable(platformId),
     template,
     parallel: optional(parallel),
   }),
-  csv: obj({
-    kind: oneOf('csv'),
+  csv: objOf<CsvRequest>({
+    kind: allOf<'csv'>()('csv'),
     origin: originShape,
     workflowId: platformId,
     orderId: nullable(platformId),
-    submissions: oneOf('all', 'submitted', 'latest'),
-    layout: oneOf('long', 'wide'),
+    submissions,
+    layout,
     bom: bool,
   }),
-  'annotated-case-files': obj({
-    kind: oneOf('annotated-case-files'),
+  'annotated-case-files': objOf<AnnotatedCaseFilesRequest>({
+    kind: allOf<'annotated-case-files'>()('annotated-case-files'),
     origin: originShape,
     workflowId: platformId,
     orderId: platformId,
     template,
     parallel: optional(parallel),
   }),
-  execution: obj({
-    kind: oneOf('execution'),
+  execution: objOf<ExecutionRequest>({
+    kind: allOf<'execution'>()('execution'),
     origin: originShape,
     executionId: platformId,
-    format: oneOf('markdown', 'html'),
+    format,
     combine: bool,
   }),
-});
+};
+export const exportRequestShape: Shape<ExportRequest> = union('kind', exportRequestShapes);
 
 const timeMs = num({ min: 0 });
 
-export const progressShape = obj({
+export const progressShape = objOf<Progress>({
   filesDone: count,
   filesTotal: count,
   bytesDone: count,
@@ -94,10 +102,10 @@ export const progressShape = obj({
   failed: count,
   rate: num({ min: 0 }),
   archiveBytes: count,
-  paused: optional(nullable(oneOf('unauthenticated'))),
+  paused: optional(nullable(allOf<'unauthenticated'>()('unauthenticated'))),
 });
 
-const failedFileShape = obj({
+const failedFileShape = objOf<FailedFile>({
   path: str({ max: 10_000, multiline: true }),
   caseId: str({ max: 1000, multiline: true }),
   fileUuid: str({ max: 1000, multiline: true }),
@@ -106,7 +114,7 @@ const failedFileShape = obj({
   kept: optional(bool),
 });
 
-export const jobResultShape = obj({
+export const jobResultShape = objOf<JobResult>({
   filename: str({ min: 1, max: 1000 }),
   archiveMs: optional(timeMs),
   stages: optional(record(str({ max: 100 }), num({ min: 0 }), { max: 100 })),
@@ -115,11 +123,11 @@ export const jobResultShape = obj({
   failed: arr(failedFileShape, { max: 1_000_000 }),
 });
 
-export const jobStateShape = obj({
+export const jobStateShape = objOf<JobState>({
   id: jobIdShape,
   request: exportRequestShape,
   tabId: optional(count),
-  phase: oneOf('queued', 'running', 'saving', 'done', 'failed', 'cancelled'),
+  phase: allOf<JobPhase>()('queued', 'running', 'saving', 'done', 'failed', 'cancelled'),
   filename: str({ max: 1000 }),
   startedAt: timeMs,
   finishedAt: optional(timeMs),
@@ -129,51 +137,50 @@ export const jobStateShape = obj({
   downloadId: optional(count),
 });
 
-/** Everything the options may change but the origins (origins/add and origins/remove do that). */
-const settingsPatchShape = strictObj({
+/** Everything the options may change but the origins (origins/add and origins/remove do that); any other key is refused. */
+const settingsPatchShape = strictObjOf<Partial<Omit<Settings, 'origins'>>>({
   parallel: optional(parallel),
-  csv: optional(obj({ submissions: oneOf('all', 'submitted', 'latest'), layout: oneOf('long', 'wide'), bom: bool })),
-  execution: optional(obj({ format: oneOf('markdown', 'html'), combine: bool })),
+  csv: optional(objOf<Settings['csv']>({ submissions, layout, bom: bool })),
+  execution: optional(objOf<Settings['execution']>({ format, combine: bool })),
 });
 
-const none = obj({});
 const UI: readonly SenderKind[] = ['content', 'page'];
 const PAGES: readonly SenderKind[] = ['page'];
 
-/** Every message type: its destination, its senders, its shape. A type missing here does not compile. */
+/** Every message type: its destination, its senders, its fields. A type missing here does not compile. */
 export const MESSAGE_RULES: { [T in MessageType]: MessageRule<T> } = {
   // ---- UI → background: exports ----
-  'export/start': { to: 'background', from: UI, shape: obj({ request: exportRequestShape }) },
-  'export/cancel': { to: 'background', from: UI, shape: obj({ jobId: jobIdShape }) },
-  'jobs/list': { to: 'background', from: UI, shape: none },
+  'export/start': { to: 'background', from: UI, fields: { request: exportRequestShape } },
+  'export/cancel': { to: 'background', from: UI, fields: { jobId: jobIdShape } },
+  'jobs/list': { to: 'background', from: UI, fields: {} },
   // ---- UI → background: storage the in-page dialogs use ----
-  'favourites/list': { to: 'background', from: UI, shape: none },
-  'last-template/get': { to: 'background', from: UI, shape: obj({ origin: originShape, workflowId: platformId }) },
-  'last-template/set': { to: 'background', from: UI, shape: obj({ origin: originShape, workflowId: platformId, template }) },
+  'favourites/list': { to: 'background', from: UI, fields: {} },
+  'last-template/get': { to: 'background', from: UI, fields: { origin: originShape, workflowId: platformId } },
+  'last-template/set': { to: 'background', from: UI, fields: { origin: originShape, workflowId: platformId, template } },
   // ---- UI → background: administration, our pages only ----
-  'favourites/add': { to: 'background', from: PAGES, shape: obj({ name: str({ max: 1000 }), template }) },
-  'favourites/rename': { to: 'background', from: PAGES, shape: obj({ id: favouriteId, name: str({ max: 1000 }) }) },
-  'favourites/delete': { to: 'background', from: PAGES, shape: obj({ id: favouriteId }) },
-  'favourites/set-default': { to: 'background', from: PAGES, shape: obj({ id: nullable(favouriteId) }) },
-  'favourites/import': { to: 'background', from: PAGES, shape: obj({ json: str({ max: 10_000_000, multiline: true }) }) },
-  'favourites/export': { to: 'background', from: PAGES, shape: none },
-  'history/list': { to: 'background', from: PAGES, shape: obj({ limit: optional(num({ min: 1, max: 10_000, integer: true })) }) },
-  'settings/get': { to: 'background', from: PAGES, shape: none },
-  'settings/set': { to: 'background', from: PAGES, shape: obj({ patch: settingsPatchShape }) },
-  'origins/add': { to: 'background', from: PAGES, shape: obj({ origin: str({ min: 1, max: 300 }) }) },
-  'origins/remove': { to: 'background', from: PAGES, shape: obj({ origin: str({ min: 1, max: 300 }) }) },
+  'favourites/add': { to: 'background', from: PAGES, fields: { name: str({ max: 1000 }), template } },
+  'favourites/rename': { to: 'background', from: PAGES, fields: { id: favouriteId, name: str({ max: 1000 }) } },
+  'favourites/delete': { to: 'background', from: PAGES, fields: { id: favouriteId } },
+  'favourites/set-default': { to: 'background', from: PAGES, fields: { id: nullable(favouriteId) } },
+  'favourites/import': { to: 'background', from: PAGES, fields: { json: str({ max: 10_000_000, multiline: true }) } },
+  'favourites/export': { to: 'background', from: PAGES, fields: {} },
+  'history/list': { to: 'background', from: PAGES, fields: { limit: optional(num({ min: 1, max: 10_000, integer: true })) } },
+  'settings/get': { to: 'background', from: PAGES, fields: {} },
+  'settings/set': { to: 'background', from: PAGES, fields: { patch: settingsPatchShape } },
+  'origins/add': { to: 'background', from: PAGES, fields: { origin: str({ min: 1, max: 300 }) } },
+  'origins/remove': { to: 'background', from: PAGES, fields: { origin: str({ min: 1, max: 300 }) } },
   // ---- background → UI ----
-  'job/update': { to: 'ui', from: ['background', 'page'], shape: obj({ job: jobStateShape }) },
+  'job/update': { to: 'ui', from: ['background', 'page'], fields: { job: jobStateShape } },
   // ---- background → engine host ----
-  'host/run': { to: 'host', from: ['background'], shape: obj({ job: jobStateShape }) },
-  'host/cancel': { to: 'host', from: ['background'], shape: obj({ jobId: jobIdShape }) },
-  'host/cleanup': { to: 'host', from: ['background'], shape: obj({ jobId: jobIdShape }) },
-  'host/ping': { to: 'host', from: ['background'], shape: none },
+  'host/run': { to: 'host', from: ['background'], fields: { job: jobStateShape } },
+  'host/cancel': { to: 'host', from: ['background'], fields: { jobId: jobIdShape } },
+  'host/cleanup': { to: 'host', from: ['background'], fields: { jobId: jobIdShape } },
+  'host/ping': { to: 'host', from: ['background'], fields: {} },
   // ---- engine host → background ----
-  'host/progress': { to: 'background', from: ['host'], shape: obj({ jobId: jobIdShape, progress: progressShape }) },
-  'host/ready': { to: 'background', from: ['host'], shape: obj({ jobId: jobIdShape, url: str({ min: 1, max: 1000 }), result: jobResultShape }) },
-  'host/failed': { to: 'background', from: ['host'], shape: obj({ jobId: jobIdShape, error: str({ max: 100_000, multiline: true }) }) },
-  'host/cancelled': { to: 'background', from: ['host'], shape: obj({ jobId: jobIdShape }) },
+  'host/progress': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, progress: progressShape } },
+  'host/ready': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, url: str({ min: 1, max: 1000 }), result: jobResultShape } },
+  'host/failed': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, error: str({ max: 100_000, multiline: true }) } },
+  'host/cancelled': { to: 'background', from: ['host'], fields: { jobId: jobIdShape } },
 };
 
 export const MESSAGE_TYPES = Object.keys(MESSAGE_RULES) as MessageType[];
@@ -199,7 +206,7 @@ export function parseMessage(raw: unknown): { ok: true; msg: AnyMessage } | { ok
   const { type, rule } = found;
   if ((raw as { to?: unknown }).to !== rule.to) return { ok: false, reason: `A ${type} message goes to the ${rule.to}.` };
   try {
-    const fields = rule.shape(raw, '');
+    const fields = objOf<BodyOf<MessageType>>(rule.fields as FieldsOf<BodyOf<MessageType>>)(raw, '');
     return { ok: true, msg: { ...fields, to: rule.to, type } as AnyMessage };
   } catch (err) {
     if (err instanceof ShapeError) return { ok: false, reason: `Malformed ${type} message: ${err.message}.` };

@@ -151,3 +151,23 @@ export function check<T>(shape: Shape<T>, value: unknown, path = ''): Checked<T>
     throw err;
   }
 }
+
+// ---- shapes written against a type: adding a field or a member to the type fails to compile ----
+
+/** One shape per key of `T`, optional keys as {@link optional}: a key of `T` without its shape does not compile. */
+export type FieldsOf<T> = { [K in keyof T]-?: undefined extends T[K] ? Optional<Exclude<T[K], undefined>> : Shape<T[K]> };
+
+/** {@link obj} for exactly the keys of `T`. */
+export const objOf = <T>(fields: FieldsOf<T>): Shape<T> => obj(fields as unknown as Fields) as unknown as Shape<T>;
+
+/** {@link strictObj} for exactly the keys of `T`. */
+export const strictObjOf = <T>(fields: FieldsOf<T>): Shape<T> => strictObj(fields as unknown as Fields) as unknown as Shape<T>;
+
+/**
+ * {@link oneOf} listing every member of the literal union `T`: `allOf<Phase>()('a', 'b')` does not
+ * compile while `Phase` has a member not listed.
+ */
+export const allOf =
+  <T extends string | number | boolean | null>() =>
+  <const V extends readonly T[]>(...values: V & ([Exclude<T, V[number]>] extends [never] ? unknown : { missing: Exclude<T, V[number]> })): Shape<T> =>
+    oneOf(...(values as readonly T[])) as Shape<T>;
