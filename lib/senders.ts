@@ -15,6 +15,7 @@
 import type { JobState } from './jobs';
 import type { AnyMessage } from './messages';
 import { MESSAGE_RULES, parseMessage, type SenderKind } from './messageSchema';
+import { allOrigins, builtInOrigins, loadSettings, type SettingsArea } from './settings';
 
 /** What the browser tells a listener about a sender (chrome.runtime.MessageSender, the parts we use). */
 export interface MessageSenderLike {
@@ -67,6 +68,19 @@ const pageOf = (url: URL) => `${schemeAndHost(url)}${url.pathname}`;
 /** Whether `origin` is one the extension serves (exact `scheme://host[:port]`; Firefox match patterns have no port, so the pattern alone is not enough). */
 export function isConfiguredOrigin(origin: string, configured: readonly string[]): boolean {
   return configured.includes(origin);
+}
+
+/**
+ * Whether the content script serves a page of `origin` (issue 14, point 6): the build's origins and
+ * the user's from the settings; when the settings can't be read, the build's only. Anywhere else
+ * the content script does nothing at all.
+ */
+export async function servesOrigin(origin: string, area: SettingsArea, builtIn: readonly string[] = builtInOrigins()): Promise<boolean> {
+  const configured = await loadSettings(area).then(
+    (settings) => allOrigins(settings, builtIn),
+    () => [...builtIn],
+  );
+  return isConfiguredOrigin(origin, configured);
 }
 
 /** The kind of sender, or why it is refused. */

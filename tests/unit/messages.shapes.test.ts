@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arr, bool, check, count, nullable, num, obj, oneOf, optional, record, str, strictObj, union } from '../../lib/shapes';
 import { DOWNLOAD_SUFFIX, downloadNameFor, isSafeDownloadName } from '../../lib/downloadName';
-import { isConfiguredOrigin, isOwnBlobUrl } from '../../lib/senders';
-import { allOrigins, settingsFrom } from '../../lib/settings';
+import { isConfiguredOrigin, isOwnBlobUrl, servesOrigin } from '../../lib/senders';
+import { allOrigins, settingsFrom, type SettingsArea } from '../../lib/settings';
 import { caseFilesArchiveName, executionArchiveFileName, resultsCsvName } from '../../lib/naming';
 
 describe('shapes', () => {
@@ -112,5 +112,28 @@ describe('configured origins (the content script runs only there)', () => {
   it('not another port of the same host (Firefox match patterns have no port), nor another scheme or host', () => {
     for (const origin of ['http://localhost:4401', 'http://localhost', 'https://localhost:4400', 'http://app.example.com', 'https://eu.app.example.com', 'null'])
       expect({ origin, served: isConfiguredOrigin(origin, configured) }).toEqual({ origin, served: false });
+  });
+
+  const area = (stored: Record<string, unknown> | Error): SettingsArea => ({
+    get: async () => {
+      if (stored instanceof Error) throw stored;
+      return stored;
+    },
+    set: async () => {},
+  });
+  it('servesOrigin: the build\'s origins and the user\'s from the settings, nothing else', async () => {
+    const stored = area({ origins: ['https://app.example.com'] });
+    expect(await servesOrigin('http://localhost:4400', stored, builtIn)).toBe(true);
+    expect(await servesOrigin('https://app.example.com', stored, builtIn)).toBe(true);
+    expect(await servesOrigin('http://localhost:4401', stored, builtIn)).toBe(false);
+    expect(await servesOrigin('https://app.example.com', area({}), builtIn)).toBe(false);
+    // Garbage in the settings counts for nothing.
+    expect(await servesOrigin('http://localhost:4401', area({ origins: 'http://localhost:4401' }), builtIn)).toBe(false);
+    expect(await servesOrigin('http://localhost:4401', area({ origins: [{ toString: () => 'http://localhost:4401' }] }), builtIn)).toBe(false);
+  });
+  it('servesOrigin: settings that can\'t be read leave the build\'s origins only', async () => {
+    const broken = area(new Error('storage unavailable'));
+    expect(await servesOrigin('http://localhost:4400', broken, builtIn)).toBe(true);
+    expect(await servesOrigin('https://app.example.com', broken, builtIn)).toBe(false);
   });
 });
