@@ -93,15 +93,22 @@ export const exportRequestShape: Shape<ExportRequest> = union('kind', exportRequ
 
 const timeMs = num({ min: 0 });
 
+/**
+ * A progress figure, for display only: totals are sums of sizes the platform announced (hostile,
+ * maybe fractional or missing), and a message turns NaN into null. Such a figure shows as 0 rather
+ * than costing the update; anything but a number or null is still refused.
+ */
+const figure: Shape<number> = (v, path) => (v === null || (typeof v === 'number' && !Number.isFinite(v)) ? 0 : num()(v, path));
+
 export const progressShape = objOf<Progress>({
-  filesDone: count,
-  filesTotal: count,
-  bytesDone: count,
-  bytesTotal: count,
+  filesDone: figure,
+  filesTotal: figure,
+  bytesDone: figure,
+  bytesTotal: figure,
   listingDone: bool,
-  failed: count,
-  rate: num({ min: 0 }),
-  archiveBytes: count,
+  failed: figure,
+  rate: figure,
+  archiveBytes: figure,
   paused: optional(nullable(allOf<'unauthenticated'>()('unauthenticated'))),
 });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arr, bool, check, count, nullable, num, obj, oneOf, optional, record, str, strictObj, union } from '../../lib/shapes';
+import { progressShape } from '../../lib/messageSchema';
 import { DOWNLOAD_SUFFIX, downloadNameFor, isSafeDownloadName } from '../../lib/downloadName';
 import { isConfiguredOrigin, isOwnBlobUrl, servesOrigin } from '../../lib/senders';
 import { allOrigins, settingsFrom, type SettingsArea } from '../../lib/settings';
@@ -59,6 +60,16 @@ describe('shapes', () => {
     expect(check(u, { kind: 'a', n: 1 }).ok).toBe(true);
     expect(check(u, { kind: 'c' }).ok).toBe(false);
     expect(check(u, { kind: 'toString' }).ok).toBe(false);
+  });
+});
+
+describe('progress figures', () => {
+  it('a missing or non-finite figure shows as 0 instead of costing the update; a non-number is refused', () => {
+    const base = { filesDone: 1, filesTotal: 2, bytesDone: 3, bytesTotal: 4, listingDone: false, failed: 0, rate: 0, archiveBytes: 0 };
+    expect(check(progressShape, { ...base, bytesTotal: null, rate: NaN, archiveBytes: Infinity })).toEqual({ ok: true, value: { ...base, bytesTotal: 0, rate: 0, archiveBytes: 0 } });
+    expect(check(progressShape, { ...base, bytesTotal: 4.5 })).toEqual({ ok: true, value: { ...base, bytesTotal: 4.5 } });
+    expect(check(progressShape, { ...base, bytesTotal: '4' }).ok).toBe(false);
+    expect(check(progressShape, { ...base, paused: 'hacked' }).ok).toBe(false);
   });
 });
 
