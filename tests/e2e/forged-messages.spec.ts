@@ -91,6 +91,7 @@ test('forged messages from a platform tab\'s content script change nothing', asy
     { to: 'background', type: 'host/cancelled', jobId: victim },
     { to: 'background', type: 'host/progress', jobId: victim, progress: { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, listingDone: true, failed: 0, rate: 0, archiveBytes: 0 } },
     // The engine host's commands (the offscreen document hears runtime messages too).
+    { to: 'host', type: 'host/run', job: { id: uuid, request: { kind: 'case-files', origin: ORIGIN, workflowId: '1', orderId: null, template: '' }, phase: 'running', filename: '', startedAt: 1, progress: { filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, listingDone: false, failed: 0, rate: 0, archiveBytes: 0 } } },
     { to: 'host', type: 'host/cancel', jobId: victim },
     { to: 'host', type: 'host/cleanup', jobId: victim },
     // Another tab's export, another origin's export, another origin's templates.
