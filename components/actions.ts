@@ -1,7 +1,9 @@
 /** The one interface the UI uses to reach the extension (a fake implements it in tests). */
 import { browser } from 'wxt/browser';
 import type { ExportRequest, JobState } from '../lib/jobs';
-import type { AnyMessage, StartReply, UiToBackground } from '../lib/messages';
+import type { StartReply, UiToBackground } from '../lib/messages';
+import { isAddressedTo } from '../lib/messageSchema';
+import { authorize, senderContextOf, type MessageSenderLike } from '../lib/senders';
 import type { Favourite, HistoryEntry, ImportReport } from '../lib/storage';
 import type { Settings, SettingsPatch } from '../lib/settings';
 
@@ -49,9 +51,13 @@ export const extensionActions: ExporterActions = {
   cancelExport: async (jobId) => void (await send({ to: 'background', type: 'export/cancel', jobId })),
   listJobs: () => send<JobState[]>({ to: 'background', type: 'jobs/list' }),
   onJobUpdate(listener) {
-    const handler = (raw: unknown) => {
-      const msg = raw as AnyMessage;
-      if (msg?.to === 'ui' && msg.type === 'job/update') listener(msg.job);
+    // Job updates come from the background (or another of our pages), never from a content script.
+    const ctx = senderContextOf(browser.runtime as never);
+    const handler = (raw: unknown, sender: unknown) => {
+      if (!isAddressedTo(raw, 'ui')) return;
+      const auth = authorize(raw, sender as MessageSenderLike, ctx);
+      if (!auth.ok) return console.warn('[workflow-exporter] refused a message:', auth.reason);
+      if (auth.msg.type === 'job/update') listener(auth.msg.job);
     };
     browser.runtime.onMessage.addListener(handler);
     return () => browser.runtime.onMessage.removeListener(handler);

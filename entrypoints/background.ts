@@ -3,8 +3,11 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { JobStore } from '../lib/jobStore';
 import { badgeText, emptyProgress, isJobActive, leftOut, type JobState } from '../lib/jobs';
 import type { AnyMessage, BackgroundToHost, HostToBackground, UiToBackground } from '../lib/messages';
+import { isAddressedTo } from '../lib/messageSchema';
+import { authorize, authorizeFrom, jobsVisibleTo, mayAccessJob, OFFSCREEN_PATH, senderContextOf, type MessageSenderLike, type Sender } from '../lib/senders';
+import { downloadNameFor } from '../lib/downloadName';
 import { EngineHost } from '../workers/host';
-import { onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
+import { configuredOrigins, onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
 
 /**
  * The background: keeps the jobs, starts them on the engine host, turns finished archives into
@@ -18,7 +21,7 @@ export default defineBackground({ type: 'module', main: () => {
 
   // ---- the engine host: offscreen document (Chrome) or right here (Firefox) ----
   let localHost: EngineHost | null = null;
-  const OFFSCREEN_URL = '/offscreen.html';
+  const OFFSCREEN_URL = OFFSCREEN_PATH;
 
   async function ensureOffscreen() {
     const contexts = await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as chrome.runtime.ContextType] });
@@ -36,7 +39,7 @@ export default defineBackground({ type: 'module', main: () => {
 
   async function toHost(msg: BackgroundToHost) {
     if (isFirefox) {
-      localHost ??= new EngineHost((m) => void onHostMessage(m));
+      localHost ??= new EngineHost((m) => void fromLocalHost(m));
       if (msg.type === 'host/run') localHost.run(msg.job);
       else if (msg.type === 'host/cancel') localHost.cancel(msg.jobId);
       else if (msg.type === 'host/cleanup') await localHost.cleanup(msg.jobId);
@@ -73,13 +76,15 @@ export default defineBackground({ type: 'module', main: () => {
   }
 
   // ---- UI → background ----
-  async function onUiMessage(msg: UiToBackground, sender: { tab?: { id?: number } }) {
+  // Every message was checked by lib/senders.ts (sender, shape, scope) before it gets here.
+  async function onUiMessage(msg: UiToBackground, sender: Sender) {
     switch (msg.type) {
       case 'export/start': {
         const job: JobState = {
           id: crypto.randomUUID(),
           request: await withSettingsDefaults(msg.request), // parallel downloads from the settings
-          tabId: sender.tab?.id,
+          // A platform page's job belongs to its tab (progress goes there; only it may cancel it).
+          tabId: sender.kind === 'content' ? sender.tabId : undefined,
           phase: 'running',
           filename: '',
           startedAt: Date.now(),
@@ -92,7 +97,8 @@ export default defineBackground({ type: 'module', main: () => {
       }
       case 'export/cancel': {
         const job = await store.get(msg.jobId);
-        if (!job || !isJobActive(job)) return { ok: false };
+        // A platform page may cancel only its own tab's exports: another's look like none at all.
+        if (!job || !mayAccessJob(job, sender) || !isJobActive(job)) return { ok: false };
         if (job.downloadId !== undefined) {
           await browser.downloads.cancel(job.downloadId).catch(() => {});
           await browser.downloads.erase({ id: job.downloadId }).catch(() => {});
@@ -106,7 +112,7 @@ export default defineBackground({ type: 'module', main: () => {
         return { ok: true };
       }
       case 'jobs/list':
-        return store.list();
+        return jobsVisibleTo(await store.list(), sender);
       default:
         // Favourites, last templates, history, settings, origins (lib/backgroundStorage.ts).
         return onStorageMessage(msg);
@@ -117,22 +123,27 @@ export default defineBackground({ type: 'module', main: () => {
   async function onHostMessage(msg: HostToBackground) {
     switch (msg.type) {
       case 'host/progress': {
-        const job = await store.update(msg.jobId, (j) => void (j.progress = msg.progress), false);
+        const job = await store.update(msg.jobId, (j) => void (isJobActive(j) && (j.progress = msg.progress)), false);
         if (job && isJobActive(job)) await announce(job);
         return;
       }
       case 'host/ready': {
+        // Once per running job (a second one is ignored), under a name checked for its kind.
+        let ready = false;
         const job = await store.update(msg.jobId, (j) => {
+          if (j.phase !== 'running') return;
+          ready = true;
+          const filename = downloadNameFor(msg.result.filename, j.request.kind, j.id);
           j.phase = 'saving';
-          j.filename = msg.result.filename;
-          j.result = msg.result;
+          j.filename = filename;
+          j.result = { ...msg.result, filename };
         });
-        if (!job) return;
+        if (!job || !ready) return;
         await announce(job);
         try {
           const downloadId = await browser.downloads.download({
-            url: msg.url,
-            filename: msg.result.filename,
+            url: msg.url, // a blob URL of our own origin (checked by authorize)
+            filename: job.filename,
             conflictAction: 'uniquify',
             saveAs: false,
           });
@@ -174,13 +185,31 @@ export default defineBackground({ type: 'module', main: () => {
     void store.find((j) => j.downloadId === delta.id).then((job) => job && checkDownload(job));
   });
 
+  /** Firefox: the host runs here and reports by call, checked as if it had sent a message. */
+  async function fromLocalHost(raw: HostToBackground) {
+    const auth = authorizeFrom(raw, { kind: 'host' }, senderContextOf(browser.runtime as never));
+    if (!auth.ok) return console.warn('[workflow-exporter] refused a report of the engine:', auth.reason);
+    await onHostMessage(auth.msg as HostToBackground);
+  }
+
+  /** Every message passes authorize (lib/senders.ts): our sender, a type it may send, its schema, its scope. */
+  async function onMessage(raw: unknown, sender: MessageSenderLike): Promise<unknown> {
+    const fromHost = typeof (raw as { type?: unknown }).type === 'string' && (raw as { type: string }).type.startsWith('host/');
+    // Only the UI's messages need the configured origins (a content script's origin, an export's).
+    const ctx = senderContextOf(browser.runtime as never, fromHost ? [] : await configuredOrigins());
+    const auth = authorize(raw, sender, ctx);
+    if (!auth.ok) {
+      console.warn('[workflow-exporter] refused a message:', auth.reason);
+      return { error: auth.reason };
+    }
+    return auth.sender.kind === 'host'
+      ? onHostMessage(auth.msg as HostToBackground)
+      : onUiMessage(auth.msg as UiToBackground, auth.sender);
+  }
+
   browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
-    const msg = raw as AnyMessage;
-    if (msg?.to !== 'background') return false;
-    const handled = msg.type.startsWith('host/')
-      ? onHostMessage(msg as HostToBackground)
-      : onUiMessage(msg as UiToBackground, sender as { tab?: { id?: number } });
-    Promise.resolve(handled).then(
+    if (!isAddressedTo(raw, 'background')) return false;
+    onMessage(raw, sender as MessageSenderLike).then(
       (reply) => sendResponse(reply ?? { ok: true }),
       (err: Error) => sendResponse({ error: err.message }),
     );

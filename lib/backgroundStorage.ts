@@ -17,6 +17,24 @@ const area = () => browser.storage.local as unknown as SettingsArea;
 
 export const getSettings = (): Promise<Settings> => loadSettings(area());
 
+/**
+ * The origins the extension serves, for the message checks (lib/senders.ts): the build's, and the
+ * user's that still hold their host permission. Content scripts can write storage.local, so an
+ * origin listed there without the browser's permission (which only the options page can ask for)
+ * counts for nothing.
+ */
+export async function configuredOrigins(): Promise<string[]> {
+  const built = builtInOrigins();
+  try {
+    const added: string[] = [];
+    for (const origin of (await getSettings()).origins)
+      if (!built.includes(origin) && (await hasPermission(origin).catch(() => false))) added.push(origin);
+    return [...built, ...added];
+  } catch {
+    return built;
+  }
+}
+
 /** Answers one storage message (the reply travels back through sendResponse). */
 export async function onStorageMessage(msg: StorageRequest): Promise<unknown> {
   switch (msg.type) {
@@ -42,11 +60,10 @@ export async function onStorageMessage(msg: StorageRequest): Promise<unknown> {
       return db().listHistory(msg.limit);
     case 'settings/get':
       return getSettings();
-    case 'settings/set': {
-      const { origins: _ignored, ...rest } = msg.patch;
-      // Origins change only through origins/add and origins/remove (permissions and content scripts).
-      return saveSettings(area(), rest);
-    }
+    case 'settings/set':
+      // Origins change only through origins/add and origins/remove (permissions and content scripts):
+      // the schema refuses a patch holding them (lib/messageSchema.ts).
+      return saveSettings(area(), { parallel: msg.patch.parallel, csv: msg.patch.csv, execution: msg.patch.execution });
     case 'origins/add':
       return addOrigin(msg.origin);
     case 'origins/remove':

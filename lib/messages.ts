@@ -2,6 +2,8 @@
  * Every message between the extension's contexts, named by direction.
  * Content scripts and the popup talk to the background; the background talks to the engine host
  * (the offscreen document in Chrome, itself in Firefox); the host reports back.
+ * Who may send each one and the shape it must have: lib/messageSchema.ts (a type missing there does
+ * not compile); every listener checks both through `authorize` (lib/senders.ts) before use.
  */
 import type { ExportRequest, JobResult, JobState, Progress } from './jobs';
 import type { SettingsPatch } from './settings';
@@ -27,7 +29,8 @@ export type StorageRequest =
   | { to: 'background'; type: 'last-template/set'; origin: string; workflowId: string; template: string }
   | { to: 'background'; type: 'history/list'; limit?: number }
   | { to: 'background'; type: 'settings/get' }
-  | { to: 'background'; type: 'settings/set'; patch: SettingsPatch }
+  /** Everything but the origins (those change only through origins/add and origins/remove). */
+  | { to: 'background'; type: 'settings/set'; patch: Omit<SettingsPatch, 'origins'> }
   /** After the host permission was granted (from the options page's click): register the content script. */
   | { to: 'background'; type: 'origins/add'; origin: string }
   | { to: 'background'; type: 'origins/remove'; origin: string };

@@ -1,16 +1,27 @@
 /** Chrome's offscreen document: hosts the export engine's worker for the service worker. */
 import { browser } from 'wxt/browser';
-import type { AnyMessage, BackgroundToHost } from '../../lib/messages';
+import type { BackgroundToHost } from '../../lib/messages';
+import { isAddressedTo } from '../../lib/messageSchema';
+import { authorize, senderContextOf, type MessageSenderLike } from '../../lib/senders';
 import { EngineHost } from '../../workers/host';
 
 const host = new EngineHost((msg) => {
   browser.runtime.sendMessage(msg).catch(() => {});
 });
 
-browser.runtime.onMessage.addListener((raw: unknown, _sender, sendResponse) => {
-  const msg = raw as AnyMessage;
-  if (msg?.to !== 'host') return false;
-  const m = msg as BackgroundToHost;
+// Host commands come from the background only (lib/senders.ts): a content script's runtime
+// messages reach this document too.
+const ctx = senderContextOf(browser.runtime as never);
+
+browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
+  if (!isAddressedTo(raw, 'host')) return false;
+  const auth = authorize(raw, sender as MessageSenderLike, ctx);
+  if (!auth.ok) {
+    console.warn('[workflow-exporter] refused a message:', auth.reason);
+    sendResponse({ error: auth.reason });
+    return false;
+  }
+  const m = auth.msg as BackgroundToHost;
   // Answer at once: the outcome comes later as its own message (the service-worker lifetime trap).
   if (m.type === 'host/run') host.run(m.job);
   else if (m.type === 'host/cancel') host.cancel(m.jobId);
