@@ -3,24 +3,38 @@
  * submission of that order drew on an image rendered onto it, and `annotations.json` at the root.
  *
  * 1. The order's annotations are fetched first (every page) and grouped by file.
- * 2. The case-files pipeline runs as usual (`caseFilesZip`); its transform step draws on each PNG
- *    or JPEG that has shapes (`workers/annotate.ts`, a bounded number at a time). Other files, and
- *    images nobody annotated, go in byte for byte. An image that cannot be decoded goes in
- *    unchanged and is listed in `export-report.csv`, as is a file with shapes that is not a PNG or
- *    JPEG (the shapes are in `annotations.json` but not drawn).
+ * 2. The case-files pipeline runs as usual (`caseFilesZip`), the files named by
+ *    `lib/labelNaming.ts` (a drawn image written as PNG is named `.png`; a YOLO label path is
+ *    claimed with each image); its transform step draws on each image that has shapes
+ *    (`workers/annotate.ts`, a bounded number at a time: PNG, JPEG, WebP, GIF, BMP, AVIF, ICO;
+ *    `lib/imageFormats.ts`). Other files, and images nobody annotated, go in byte for byte. An
+ *    image that cannot be decoded goes in unchanged and is listed in `export-report.csv`, as is
+ *    an SVG or a non-image file with shapes (the shapes are in `annotations.json` but not drawn).
+ *    With **Original images** nothing is drawn: every file goes in byte for byte.
+ * 2b. Label files (COCO, YOLO; `workers/labelFiles.ts`) on request, from the same shapes, for
+ *    every image of the order, with the size of the image as written (images not drawn on are
+ *    decoded once for their size). Readers come from the order's submissions. The plain
+ *    case-files export with an order uses the same pipeline for its label files
+ *    (`exportCaseFilesWithLabels`: original images, no `annotations.json`).
  * 3. `annotations.json`: `{ "<path in the ZIP>": [{ "submissionId", "shapes": [...] }, ...] }` for
  *    every file in the ZIP (`[]` for files without shapes), shapes exactly as the platform served
  *    them, keys in path order. Were a case file itself to land on `annotations.json`, ours becomes
  *    `annotations (2).json`.
  */
-import type { Annotation } from '../lib/platform';
+import type { Annotation, CaseFile, Order, Workflow } from '../lib/platform';
 import { PlatformClient } from '../lib/platform';
-import type { AnnotatedCaseFilesRequest } from '../lib/jobs';
-import { annotatedCaseFilesArchiveName } from '../lib/naming';
-import { isAnnotatableImage, labelPalette } from '../lib/annotationPlan';
+import type { AnnotatedCaseFilesRequest, CaseFilesRequest } from '../lib/jobs';
+import { annotatedCaseFilesArchiveName, caseFilesArchiveName } from '../lib/naming';
+import { labelPalette } from '../lib/annotationPlan';
+import { declaredImageKind, isDrawable, writtenFilename, writtenFormat, type WrittenFormat } from '../lib/imageFormats';
+import { annotatedOptionsFrom, labelFileOptionsFrom, wantsLabelFiles, type AnnotatedOptions } from '../lib/annotatedOptions';
+import { labelledPlanner } from '../lib/labelNaming';
+import type { ShapeSource } from '../lib/coco';
 import { caseFilesZip, type FileTransform } from './caseFiles';
 import type { ExportContext, ExportOutput } from './exporters';
-import { ImageAnnotator } from './annotate';
+import { ImageAnnotator, encoderSupport } from './annotate';
+import { contextClient } from './client';
+import { labelFileEntries, labelNotes, labelRootNames, type WrittenImage } from './labelFiles';
 
 export const ANNOTATIONS_NAME = 'annotations.json';
 
@@ -60,38 +74,126 @@ export function freeName(name: string, taken: Iterable<string>): string {
   }
 }
 
-/** The annotated-case-files exporter: `<workflow-order-name>_annotated-case-files.zip`. */
-export async function exportAnnotatedCaseFiles(request: AnnotatedCaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
-  if (!request.orderId) throw new Error('Annotated case files cover one order: select a workflow order first.');
-  const client = new PlatformClient({ origin: request.origin, fetch: ctx.fetch, signal: ctx.signal });
-  const workflow = await client.workflow(request.workflowId);
-  const order = workflow.orders.find((o) => o.id === request.orderId);
-  if (!order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
+/** Submission id → its reader, for the label files' attributes. */
+async function readersOf(client: PlatformClient, workflowId: string, orderId: string): Promise<Map<string, { id: string; name: string }>> {
+  const out = new Map<string, { id: string; name: string }>();
+  for await (const page of client.submissions(workflowId, orderId)) {
+    for (const s of page) {
+      const r = s?.reader;
+      if (typeof s?.id === 'string' && r && typeof r.id === 'string') out.set(s.id, { id: r.id, name: typeof r.name === 'string' ? r.name : '' });
+    }
+  }
+  return out;
+}
 
-  const byFile = await fetchAnnotations(client, request.workflowId, request.orderId);
+/** The ZIP of one order's files with drawn shapes and/or label files. */
+async function annotatedZip(
+  request: AnnotatedCaseFilesRequest | CaseFilesRequest,
+  workflow: Workflow,
+  order: Order,
+  ctx: ExportContext,
+  options: AnnotatedOptions & { annotationsJson: boolean },
+) {
+  const client = contextClient(request.origin, ctx);
+  const { images: mode, labels } = options;
+  const labelled = wantsLabelFiles(labels);
+  const byFile = await fetchAnnotations(client, request.workflowId, order.id);
+  const readers = labelled ? await readersOf(client, request.workflowId, order.id) : new Map<string, { id: string; name: string }>();
   const colors = labelPalette([...byFile.values()].flatMap((list) => list.flatMap((a) => a.shapes.map((s) => String(s?.label ?? '')))));
+  const canEncode = mode === 'drawn' ? await encoderSupport() : () => false;
   const annotator = new ImageAnnotator();
   /** Every file that went into the ZIP, by its path there. */
   const inZip = new Map<string, AnnotationRecord[]>();
+  /** Planned order and label path of every image, by its path. */
+  const planned = new Map<string, { seq: number; labelPath?: string }>();
+  const written: WrittenImage[] = [];
+
+  const hasShapes = (file: CaseFile) => (byFile.get(file.uuid) ?? []).some((r) => r.shapes.length > 0);
+  const formatOf = (file: CaseFile): WrittenFormat | null => {
+    const kind = declaredImageKind(file.contentType, file.originalFilename);
+    return mode === 'drawn' && isDrawable(kind) && hasShapes(file) ? writtenFormat(kind, canEncode) : null;
+  };
+  const inner = labelledPlanner({
+    reserved: [...(options.annotationsJson ? [ANNOTATIONS_NAME] : []), ...labelRootNames(labels)],
+    written: (file) => {
+      const format = formatOf(file);
+      const kind = declaredImageKind(file.contentType, file.originalFilename);
+      return format && kind ? { ...file, originalFilename: writtenFilename(file.originalFilename, kind, format) } : file;
+    },
+    labelled: (file) => labels.yolo && isDrawable(declaredImageKind(file.contentType, file.originalFilename)),
+  });
+  const plan: typeof inner = function* (...args) {
+    for (const p of inner(...args)) {
+      planned.set(p.path, { seq: planned.size, labelPath: p.labelPath });
+      yield p;
+    }
+  };
 
   const transform: FileTransform = {
     async apply(item, content, note) {
       const records = byFile.get(item.file.uuid) ?? [];
       inZip.set(item.path, records);
       const shapes = records.flatMap((r) => r.shapes);
-      if (shapes.length === 0) return null;
-      const format = isAnnotatableImage(item.file.contentType, item.file.originalFilename);
-      if (!format) {
-        note(`annotations not drawn: ${item.file.contentType || 'this file type'} is not a PNG or JPEG image (its shapes are in ${ANNOTATIONS_NAME})`);
+      const kind = declaredImageKind(item.file.contentType, item.file.originalFilename);
+      if (!isDrawable(kind)) {
+        if (shapes.length && mode === 'drawn')
+          note(
+            kind === 'svg'
+              ? `annotations not drawn: SVG images are never rendered (their shapes are in ${options.annotationsJson ? ANNOTATIONS_NAME : 'no file'})`
+              : `annotations not drawn: ${item.file.contentType || 'this file type'} is not an image the browser decodes${options.annotationsJson ? ` (its shapes are in ${ANNOTATIONS_NAME})` : ''}`,
+          );
+        if (shapes.length && labelled) note(`not in the label files: ${kind === 'svg' ? 'an SVG image' : 'not an image the browser decodes'}`);
         return null;
       }
-      return annotator.annotate(content, shapes, note, { format, colors, signal: ctx.signal });
+      let out: Blob | null = null;
+      let size: { width: number; height: number } | null = null;
+      const format = formatOf(item.file);
+      if (format) {
+        const drawn = await annotator.annotate(content, shapes, note, { format, colors, signal: ctx.signal });
+        out = drawn.content;
+        size = drawn.width && drawn.height ? { width: drawn.width, height: drawn.height } : null;
+        if (!size && labelled && shapes.length) note('not in the label files: the image could not be decoded');
+      } else if (labelled) size = await annotator.measure(content, note, ctx.signal);
+      if (labelled && size) {
+        const sources: ShapeSource[] = records.flatMap((r) =>
+          r.shapes.map((shape) => ({ shape, submissionId: r.submissionId, reader: readers.get(r.submissionId) ?? null })),
+        );
+        const image: WrittenImage = { path: item.path, ...size, shapes: sources, seq: planned.get(item.path)?.seq ?? Infinity, labelPath: planned.get(item.path)?.labelPath };
+        written.push(image);
+        for (const n of labelNotes(image, labels)) note(n);
+      }
+      return out;
     },
   };
 
-  const zip = caseFilesZip(request, workflow, ctx, {
+  return caseFilesZip(request, workflow, ctx, {
     transform,
-    finalEntries: () => [{ name: freeName(ANNOTATIONS_NAME, inZip.keys()), input: annotationsJson(inZip) }],
+    plan,
+    finalEntries: () => [
+      ...(options.annotationsJson ? [{ name: freeName(ANNOTATIONS_NAME, inZip.keys()), input: annotationsJson(inZip) }] : []),
+      ...labelFileEntries(written, labels, { description: `${workflow.name} – ${order.name}`, dateCreated: new Date().toISOString() }),
+    ],
   });
+}
+
+async function orderOf(request: { origin: string; workflowId: string; orderId: string | null }, ctx: ExportContext, what: string) {
+  if (!request.orderId) throw new Error(`${what} cover one order: select a workflow order first.`);
+  const workflow = await contextClient(request.origin, ctx).workflow(request.workflowId);
+  const order = workflow.orders.find((o) => o.id === request.orderId);
+  if (!order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
+  return { workflow, order };
+}
+
+/** The annotated-case-files exporter: `<workflow-order-name>_annotated-case-files.zip`. */
+export async function exportAnnotatedCaseFiles(request: AnnotatedCaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
+  const { workflow, order } = await orderOf(request, ctx, 'Annotated case files');
+  const zip = await annotatedZip(request, workflow, order, ctx, { ...annotatedOptionsFrom(request), annotationsJson: true });
   return { filename: annotatedCaseFilesArchiveName(workflow, order), ...zip };
+}
+
+/** The plain case-files export of one order with COCO/YOLO label files (issue 15, point 4). */
+export async function exportCaseFilesWithLabels(request: CaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
+  const { workflow, order } = await orderOf(request, ctx, 'Label files');
+  const zip = await annotatedZip(request, workflow, order, ctx, { images: 'original', labels: labelFileOptionsFrom(request.labels), annotationsJson: false });
+  return { filename: caseFilesArchiveName(workflow, order), ...zip };
 }
