@@ -10,6 +10,9 @@ import { Dialog } from './Dialog';
 import { ExportFooter } from './ExportFooter';
 import { t, tParts } from '../lib/i18n';
 import { PreviewTree } from './PreviewTree';
+import { browser } from 'wxt/browser';
+import { AnnotatedOptionsFields } from './AnnotatedOptionsFields';
+import { ANNOTATED_OPTIONS_KEY, DEFAULT_ANNOTATED_OPTIONS, annotatedOptionsFrom, wantsLabelFiles, type AnnotatedOptions } from '../lib/annotatedOptions';
 
 /** Cases shown in the live preview. */
 const PREVIEW_CASES = 5;
@@ -38,6 +41,22 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const typed = useRef(false);
   /** Download waits for the template to start with (a few ms): what is shown is what is exported. */
   const [startReady, setStartReady] = useState(false);
+  /** Images and label files (annotated export; label files also for plain case files of an order), remembered. */
+  const [options, setOptions] = useState<AnnotatedOptions>(DEFAULT_ANNOTATED_OPTIONS);
+  const [optionsReady, setOptionsReady] = useState(false);
+  const withOptions = kind === 'annotated-case-files' || props.orderId !== null;
+
+  useEffect(() => {
+    browser.storage.local
+      .get(ANNOTATED_OPTIONS_KEY)
+      .then((got) => setOptions(annotatedOptionsFrom((got as Record<string, unknown>)[ANNOTATED_OPTIONS_KEY])))
+      .catch(() => {})
+      .finally(() => setOptionsReady(true));
+  }, []);
+  const chooseOptions = (next: AnnotatedOptions) => {
+    setOptions(next);
+    void browser.storage.local.set({ [ANNOTATED_OPTIONS_KEY]: next }).catch(() => {});
+  };
 
   // The favourites (IndexedDB, through the background) and the template to start with: the last one
   // used for this workflow, else the default favourite. Typing before they arrive wins.
@@ -96,10 +115,11 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
     // Remembered for this workflow: the next dialog opens with it.
     void props.actions.setLastTemplate?.(props.origin, props.workflowId, template).catch(() => {});
     const target = { origin: props.origin, workflowId: props.workflowId, template };
+    const labels = { ...options.labels };
     return startJob(
       kind === 'annotated-case-files'
-        ? { kind, ...target, orderId: props.orderId! }
-        : { kind: 'case-files', ...target, orderId: props.orderId },
+        ? { kind, ...target, orderId: props.orderId!, images: options.images, labels }
+        : { kind: 'case-files', ...target, orderId: props.orderId, ...(props.orderId && wantsLabelFiles(labels) ? { labels } : {}) },
     );
   };
 
@@ -192,13 +212,16 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
           <p class="we-help">{errors.length ? t('fixTemplate') : t('loading')}</p>
         )}
       </section>
+      {withOptions && (
+        <AnnotatedOptionsFields options={options} images={kind === 'annotated-case-files'} disabled={running || !optionsReady} onChange={chooseOptions} />
+      )}
       <ExportFooter
         startError={startError}
         job={job}
         onCancel={(id) => void props.actions.cancelExport(id)}
         onClose={props.onClose}
         label={t('downloadFiles')}
-        disabled={errors.length > 0 || running || !startReady}
+        disabled={errors.length > 0 || running || !startReady || !optionsReady}
         onStart={() => void start()}
       />
     </Dialog>
