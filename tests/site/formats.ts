@@ -46,7 +46,7 @@ export const FORMAT_CASES: { format: Format; filename: string; contentType: stri
 export const SVG_TEXT =
   '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><script>document.title = "ran"</script><rect width="120" height="80" fill="#808080"/></svg>\n';
 
-export const formatSize = (f: Format): [number, number] => (f === 'ico' ? [64, 64] : [120, 80]);
+export const formatSize = (_f: Format): [number, number] => [120, 80];
 
 /**
  * The shapes of case `i` on an image of `w` × `h`: submission 0 draws a box, a polygon, a polyline
@@ -60,12 +60,13 @@ export function formatShapes(i: number, w: number, h: number): Shape[][] {
   return [
     [
       { kind: 'box', points: [[X(50), Y(40)], [X(10), Y(10)]], label: 'nodule', color: c(0) },
-      { kind: 'polygon', points: [[X(70), Y(10)], [X(110), Y(10)], [X(90), Y(40)]], label: 'mass', color: c(1) },
+      { kind: 'polygon', points: [[X(70), Y(10)], [X(110), Y(10)], [X(110), Y(45)], [X(85), Y(45)]], label: 'mass', color: c(1) },
       { kind: 'polyline', points: [[X(10), Y(62)], [X(60), Y(70)]], label: 'line', color: '#3cb44b' },
-      { kind: 'point', points: [[X(100), Y(62)]], label: 'dot', color: 'hsl(240, 100%, 50%)' },
+      { kind: 'point', points: [[X(80), Y(62)]], label: 'dot', color: 'hsl(240, 100%, 50%)' },
     ],
     [
-      { kind: 'box', points: [[X(100), Y(50)], [w + 40, h + 20]], label: 'edge', color: null },
+      // No label: drawn without one, "unlabelled" in the label files.
+      { kind: 'box', points: [[X(100), Y(52)], [w + 40, h + 20]], label: '', color: null },
       { kind: 'box', points: [[w + 10, h + 10], [w + 30, h + 30]], label: 'far', color: '#000' },
     ],
   ];
