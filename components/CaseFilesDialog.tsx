@@ -3,6 +3,7 @@ import { PlatformClient, type Case, type Workflow } from '../lib/platform';
 import { parsePathTemplate, TEMPLATE_VARIABLES, variableDescription, type TemplateError } from '../lib/pathTemplate';
 import { planCaseFiles, previewTree, type TreeNode } from '../lib/caseFilesPlan';
 import { PathDeduper } from '../lib/naming';
+import { annotatedNaming, labelledPlanner, type LabelledPlannedFile } from '../lib/labelNaming';
 import { useExportJob } from './useExportJob';
 import type { ExporterActions } from './actions';
 import type { Favourite } from '../lib/storage';
@@ -84,18 +85,41 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
     );
   }, [props.origin, props.workflowId, props.orderId]);
 
+  // Which of the first files have shapes (the first page of the order's annotations): the preview
+  // names drawn images as they are written and shows their YOLO label files.
+  const [shaped, setShaped] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    if (!withOptions || !props.orderId) return;
+    let live = true;
+    (async () => {
+      for await (const page of new PlatformClient({ origin: props.origin }).annotations(props.workflowId, props.orderId!)) {
+        if (live) setShaped(new Set(page.filter((a) => Array.isArray(a?.shapes) && a.shapes.length > 0).map((a) => a.fileUuid)));
+        break;
+      }
+    })().catch(() => {});
+    return () => void (live = false);
+  }, [withOptions, props.origin, props.workflowId, props.orderId]);
+
   const parsed = useMemo(() => parsePathTemplate(template), [template]);
 
   const preview = useMemo((): { tree: TreeNode[]; more: boolean } | null => {
     if (!data || !parsed.ok) return null;
     const order = props.orderId ? (data.workflow.orders.find((o) => o.id === props.orderId) ?? null) : null;
     const paths: string[] = [];
-    for (const f of planCaseFiles(parsed.template, data.workflow, order, data.cases, new PathDeduper())) {
-      if (paths.length === PREVIEW_FILES) return { tree: previewTree(paths), more: true };
+    const naming = annotatedNaming({
+      images: kind === 'annotated-case-files' ? options.images : 'original',
+      labels: options.labels,
+      hasShapes: (f) => shaped.has(f.uuid),
+      canEncode: () => true,
+    });
+    const plan = withOptions ? labelledPlanner(naming) : planCaseFiles;
+    for (const f of plan(parsed.template, data.workflow, order, data.cases, new PathDeduper()) as Iterable<LabelledPlannedFile>) {
+      if (paths.length >= PREVIEW_FILES) return { tree: previewTree(paths), more: true };
       paths.push(f.path);
+      if (f.labelPath) paths.push(f.labelPath);
     }
     return { tree: previewTree(paths), more: false };
-  }, [data, parsed, props.orderId]);
+  }, [data, parsed, props.orderId, withOptions, kind, options, shaped]);
 
   const insert = (name: string) => {
     typed.current = true;

@@ -17,6 +17,8 @@ import { PathDeduper, withCounter } from './naming';
 import { renderPathTemplate, type PathTemplate } from './pathTemplate';
 import type { PlannedFile } from './caseFilesPlan';
 import { labelPathOf } from './yolo';
+import { declaredImageKind, isDrawable, writtenFilename, writtenFormat, type WrittenFormat } from './imageFormats';
+import type { ImagesMode, LabelFileOptions } from './annotatedOptions';
 
 export interface LabelNamingOptions {
   /** The file as it is written (its name after a format change); default: itself. */
@@ -75,5 +77,31 @@ export function labelledPlanner(opts: LabelNamingOptions) {
         } else yield { path: deduper.claim(wanted), case: c, file, fileIndex };
       }
     }
+  };
+}
+
+/**
+ * The naming rules of an annotated or labelled export: with shapes drawn, a file that has shapes
+ * and is an image the canvas draws on is named as written; with YOLO labels, every such image
+ * gets a label path. `formatOf` says which format a file is written in (null: unchanged).
+ */
+export function annotatedNaming(opts: {
+  images: ImagesMode;
+  labels: LabelFileOptions;
+  hasShapes: (file: CaseFile) => boolean;
+  canEncode: (type: WrittenFormat) => boolean;
+}): Required<Pick<LabelNamingOptions, 'written' | 'labelled'>> & { formatOf: (file: CaseFile) => WrittenFormat | null } {
+  const formatOf = (file: CaseFile): WrittenFormat | null => {
+    const kind = declaredImageKind(file.contentType, file.originalFilename);
+    return opts.images === 'drawn' && isDrawable(kind) && opts.hasShapes(file) ? writtenFormat(kind, opts.canEncode) : null;
+  };
+  return {
+    formatOf,
+    written: (file) => {
+      const format = formatOf(file);
+      const kind = declaredImageKind(file.contentType, file.originalFilename);
+      return format && kind ? { ...file, originalFilename: writtenFilename(file.originalFilename, kind, format) } : file;
+    },
+    labelled: (file) => opts.labels.yolo && isDrawable(declaredImageKind(file.contentType, file.originalFilename)),
   };
 }

@@ -21,14 +21,14 @@
  *    them, keys in path order. Were a case file itself to land on `annotations.json`, ours becomes
  *    `annotations (2).json`.
  */
-import type { Annotation, CaseFile, Order, Workflow } from '../lib/platform';
+import type { Annotation, Order, Workflow } from '../lib/platform';
 import { PlatformClient } from '../lib/platform';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest } from '../lib/jobs';
 import { annotatedCaseFilesArchiveName, caseFilesArchiveName } from '../lib/naming';
 import { labelPalette } from '../lib/annotationPlan';
-import { declaredImageKind, isDrawable, writtenFilename, writtenFormat, type WrittenFormat } from '../lib/imageFormats';
+import { declaredImageKind, isDrawable } from '../lib/imageFormats';
 import { annotatedOptionsFrom, labelFileOptionsFrom, wantsLabelFiles, type AnnotatedOptions } from '../lib/annotatedOptions';
-import { labelledPlanner } from '../lib/labelNaming';
+import { annotatedNaming, labelledPlanner } from '../lib/labelNaming';
 import type { ShapeSource } from '../lib/coco';
 import { caseFilesZip, type FileTransform } from './caseFiles';
 import type { ExportContext, ExportOutput } from './exporters';
@@ -108,19 +108,12 @@ async function annotatedZip(
   const planned = new Map<string, { seq: number; labelPath?: string }>();
   const written: WrittenImage[] = [];
 
-  const hasShapes = (file: CaseFile) => (byFile.get(file.uuid) ?? []).some((r) => r.shapes.length > 0);
-  const formatOf = (file: CaseFile): WrittenFormat | null => {
-    const kind = declaredImageKind(file.contentType, file.originalFilename);
-    return mode === 'drawn' && isDrawable(kind) && hasShapes(file) ? writtenFormat(kind, canEncode) : null;
-  };
+  const naming = annotatedNaming({ images: mode, labels, canEncode, hasShapes: (file) => (byFile.get(file.uuid) ?? []).some((r) => r.shapes.length > 0) });
+  const formatOf = naming.formatOf;
   const inner = labelledPlanner({
     reserved: [...(options.annotationsJson ? [ANNOTATIONS_NAME] : []), ...labelRootNames(labels)],
-    written: (file) => {
-      const format = formatOf(file);
-      const kind = declaredImageKind(file.contentType, file.originalFilename);
-      return format && kind ? { ...file, originalFilename: writtenFilename(file.originalFilename, kind, format) } : file;
-    },
-    labelled: (file) => labels.yolo && isDrawable(declaredImageKind(file.contentType, file.originalFilename)),
+    written: naming.written,
+    labelled: naming.labelled,
   });
   const plan: typeof inner = function* (...args) {
     for (const p of inner(...args)) {
