@@ -9,20 +9,12 @@
 import { join } from 'node:path';
 import { test, expect, ORIGIN, ROOT, exporterUi, readZip, waitForDownload, apiClient } from './harness';
 import type { Page } from '@playwright/test';
-import type { Annotation, Case, Page as ApiPage, Shape, Submission } from '../../lib/platform';
-import { labelPalette, rgbOf } from '../../lib/annotationPlan';
+import type { Annotation, Case, Page as ApiPage, Submission } from '../../lib/platform';
 import { COLOR_FORMS, FORMAT_CASES, FORMATS_ORDER_ID, FORMATS_WORKFLOW_ID } from '../site/formats';
+import { DRAWN_NAME, TEMPLATE, YOLO_WANTED, colourFinder, decodeInPage, labelPath, probeError, probesFor, yoloBox } from './formatsExpect';
 
-const TEMPLATE = '{{ CASE_EXTERNAL_ID }}/{{ ORIGINAL_FILENAME }}';
-const BG = [128, 128, 128];
 const ANNOTATED = 'Export annotated case files';
 const PLAIN = 'Export case files';
-
-/** Written name of each format's file when drawn on (the rest are PNG, renamed). */
-const DRAWN_NAME: Record<string, string> = {
-  png: 'plain.png', apng: 'moving.png', jpeg: 'photo.jpg', webp: 'still.webp', gif: 'still.png', 'gif-animated': 'moving.png',
-  bmp: 'scan.png', avif: 'photo.png', ico: 'icon.png', svg: 'drawing.svg',
-};
 
 async function paged<T>(path: string): Promise<T[]> {
   const api = await apiClient();
@@ -70,27 +62,7 @@ async function download(page: Page, dialog: ReturnType<Page['getByRole']>, sw: P
 }
 
 /** Pixels of an image decoded by the browser itself (every format). */
-async function pixels(page: Page, bytes: Buffer, points: [number, number][]) {
-  return page.evaluate(
-    async ({ b64, points }) => {
-      const blob = new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]);
-      const bitmap = await createImageBitmap(blob);
-      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-      const ctx = canvas.getContext('2d')!;
-      ctx.drawImage(bitmap, 0, 0);
-      return { width: bitmap.width, height: bitmap.height, px: points.map(([x, y]) => [...ctx.getImageData(x, y, 1, 1).data].slice(0, 3)) };
-    },
-    { b64: bytes.toString('base64'), points },
-  );
-}
-
-const blend = (rgba: [number, number, number, number]) => [0, 1, 2].map((i) => Math.round(rgba[i] * rgba[3] + BG[i] * (1 - rgba[3])));
-const dist = (a: number[], b: number[]) => Math.hypot(...a.map((v, i) => v - b[i]));
-const yoloBox = (line: string, W: number, H: number) => {
-  const [cls, cx, cy, w, h] = line.split(' ').map(Number);
-  return { cls, x: (cx - w / 2) * W, y: (cy - h / 2) * H, w: w * W, h: h * H };
-};
-const labelPath = (p: string) => p.replace(/\.[^./]+$/, '.txt');
+const pixels = (page: Page, bytes: Buffer, points: [number, number][]) => page.evaluate(decodeInPage, { b64: bytes.toString('base64'), points });
 
 test('the dialogs name their choices exactly, start from the defaults and remember them', async ({ page }) => {
   let dialog = await openDialog(page, ANNOTATED);
@@ -128,14 +100,7 @@ test('every format is drawn on in every CSS colour form, with COCO and YOLO labe
   const entries = await download(page, dialog, sw);
   const { cases, annotations, submissions, original } = await served();
   const report = entries.get('export-report.csv')!.toString('utf8');
-  const palette = labelPalette(annotations.flatMap((a) => a.shapes.map((s) => String(s.label ?? ''))));
-  const colourOf = (s: Shape): [number, number, number, number] => {
-    const form = COLOR_FORMS.find((f) => f.color === s.color);
-    if (form?.rgba) return form.rgba;
-    if (s.color === '#3cb44b') return [0x3c, 0xb4, 0x4b, 1];
-    if (s.color === 'hsl(240, 100%, 50%)') return [0, 0, 255, 1];
-    return [...rgbOf(palette.get(String(s.label ?? ''))!), 1] as [number, number, number, number];
-  };
+  const colourOf = colourFinder(annotations.flatMap((a) => a.shapes));
   const formsChecked = new Set<string | null>();
 
   const coco = JSON.parse(entries.get('annotations.coco.json')!.toString('utf8'));
@@ -171,29 +136,12 @@ test('every format is drawn on in every CSS colour form, with COCO and YOLO labe
     const lossy = fc.format === 'jpeg' || fc.format === 'webp';
 
     // Outline pixels (fully covered by a 2 px stroke, away from labels) and pixels away from every shape.
-    const [box, polygon, , point] = mine[0].shapes;
-    const probes: { at: [number, number]; want: number[]; form: string | null }[] = [
-      { at: [30, 40], want: blend(colourOf(box)), form: box.color },
-      { at: [10, 35], want: blend(colourOf(box)), form: box.color },
-      { at: [110, 40], want: blend(colourOf(polygon)), form: polygon.color },
-      { at: [100, 45], want: blend(colourOf(polygon)), form: polygon.color },
-      { at: [80, 62], want: blend(colourOf(point)), form: point.color },
-      { at: [2, 2], want: BG, form: 'away' },
-      { at: [2, 50], want: BG, form: 'away' },
-      { at: [64, 50], want: BG, form: 'away' },
-      { at: [60, 5], want: BG, form: 'away' },
-      { at: [30, 35], want: BG, form: 'away' },
-    ];
+    const box = mine[0].shapes[0];
+    const probes = probesFor(mine[0].shapes, colourOf);
     const decoded = await pixels(page, got!, probes.map((p) => p.at));
     expect([decoded.width, decoded.height]).toEqual([120, 80]);
     probes.forEach((p, k) => {
-      const px = decoded.px[k];
-      const d = dist(px, p.want);
-      const label = `${fc.format} ${p.form} at ${p.at}: got ${px}, want ${p.want}`;
-      if (!lossy) expect(d, label).toBeLessThanOrEqual(4);
-      else if (p.form === 'away') expect(d, label).toBeLessThanOrEqual(12);
-      // Lossy, chroma subsampled (a 2 px line shares its colour with its neighbours): well toward the colour.
-      else expect(d, label).toBeLessThan(Math.max(24, dist(BG, p.want) * 0.75));
+      expect(probeError(decoded.px[k], p, lossy), `${fc.format} ${p.form} at ${p.at}`).toBeNull();
       formsChecked.add(p.form);
     });
 
@@ -220,11 +168,7 @@ test('every format is drawn on in every CSS colour form, with COCO and YOLO labe
     const yolo = entries.get(labelPath(path));
     expect(yolo, `${labelPath(path)} beside ${path}`).toBeDefined();
     const lines = yolo!.toString('utf8').trim().split('\n').map((l) => yoloBox(l, 120, 80));
-    const wanted = [
-      { cls: 0, x: 10, y: 10, w: 40, h: 30 },
-      { cls: 1, x: 70, y: 10, w: 40, h: 35 },
-      { cls: 4, x: 100, y: 52, w: 20, h: 28 },
-    ];
+    const wanted = YOLO_WANTED;
     expect(lines).toHaveLength(wanted.length);
     lines.forEach((l, k) => {
       expect(l.cls).toBe(wanted[k].cls);
