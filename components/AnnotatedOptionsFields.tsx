@@ -13,7 +13,8 @@ export interface AnnotatedOptionsFieldsProps {
   /** Show the Images group (annotated export) or only the label files (plain case files). */
   images: boolean;
   disabled: boolean;
-  onChange: (next: AnnotatedOptions) => void;
+  /** Gets an update of the current options (two quick clicks both count). */
+  onChange: (update: (current: AnnotatedOptions) => AnnotatedOptions) => void;
 }
 
 /** The **Images** radio group and the **Label files** checkboxes (issue 15; names are interface). */
@@ -44,7 +45,7 @@ export function AnnotatedOptionsFields(props: AnnotatedOptionsFieldsProps) {
                     value={m.value}
                     checked={options.images === m.value}
                     aria-describedby={m.help ? `we-images-${m.value}` : undefined}
-                    onChange={() => props.onChange({ ...options, images: m.value })}
+                    onChange={() => props.onChange((o) => ({ ...o, images: m.value }))}
                   />
                   {m.label}
                 </label>
@@ -68,7 +69,10 @@ export function AnnotatedOptionsFields(props: AnnotatedOptionsFieldsProps) {
                   type="checkbox"
                   checked={options.labels[l.key]}
                   aria-describedby={`we-labels-${l.key}`}
-                  onChange={(e) => props.onChange({ ...options, labels: { ...options.labels, [l.key]: (e.target as HTMLInputElement).checked } })}
+                  onChange={(e) => {
+                    const checked = (e.target as HTMLInputElement).checked;
+                    props.onChange((o) => ({ ...o, labels: { ...o.labels, [l.key]: checked } }));
+                  }}
                 />
                 {l.label}
               </label>

@@ -54,10 +54,12 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
       .catch(() => {})
       .finally(() => setOptionsReady(true));
   }, []);
-  const chooseOptions = (next: AnnotatedOptions) => {
-    setOptions(next);
-    void browser.storage.local.set({ [ANNOTATED_OPTIONS_KEY]: next }).catch(() => {});
-  };
+  const chooseOptions = (update: (current: AnnotatedOptions) => AnnotatedOptions) =>
+    setOptions((current) => {
+      const next = update(current);
+      void browser.storage.local.set({ [ANNOTATED_OPTIONS_KEY]: next }).catch(() => {});
+      return next;
+    });
 
   // The favourites (IndexedDB, through the background) and the template to start with: the last one
   // used for this workflow, else the default favourite. Typing before they arrive wins.

@@ -20,7 +20,10 @@ if (!process.argv.includes('--no-build')) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const { tests } = await import('../tests/e2e-firefox/case-files.firefox');
+const tests = [
+  ...(await import('../tests/e2e-firefox/case-files.firefox')).tests,
+  ...(await import('../tests/e2e-firefox/annotated.firefox')).tests,
+];
 let passed = 0;
 let failed = 0;
 for (const t of tests) {
