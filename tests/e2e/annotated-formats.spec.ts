@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { test, expect, ORIGIN, ROOT, exporterUi, readZip, waitForDownload, apiClient } from './harness';
 import type { Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import type { Annotation, Case, Page as ApiPage, Submission } from '../../lib/platform';
 import { COLOR_FORMS, FORMAT_CASES, FORMATS_ORDER_ID, FORMATS_WORKFLOW_ID } from '../site/formats';
 import { DRAWN_NAME, TEMPLATE, YOLO_WANTED, colourFinder, decodeInPage, labelPath, probeError, probesFor, yoloBox } from './formatsExpect';
@@ -76,6 +77,14 @@ test('the dialogs name their choices exactly, start from the defaults and rememb
   await dialog.getByRole('textbox', { name: 'Folder path template' }).fill(TEMPLATE);
   await expect(dialog.getByRole('region', { name: 'Preview' }).locator('.we-folder').first()).toBeVisible();
   await dialog.screenshot({ path: join(ROOT, 'docs/annotated-label-files-dialog.png') });
+  // The new groups break no accessibility rule (our UI only; light and dark).
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).include('workflow-exporter').analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`), colorScheme).toEqual([]);
+    expect(results.passes.map((r) => r.id)).toContain('label');
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
   await c.original.check();
   await dialog.getByRole('button', { name: 'Close' }).first().click();
   dialog = await openDialog(page, ANNOTATED);
