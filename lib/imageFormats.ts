@@ -14,8 +14,9 @@
  *   cannot encode, is written as PNG, and its name's extension becomes `.png`
  *   ({@link writtenFilename}: so `FILE_EXT`, `ORIGINAL_FILENAME` and `FILENAME` in the path
  *   template name the file that is written). An animated GIF or PNG is drawn on its first frame
- *   and written as PNG (GIF is always written as PNG). An animated WebP is drawn on its first frame
- *   and written as a still WebP: its name, fixed before its bytes arrive, says WebP (decision).
+ *   and written as PNG (GIF is always written as PNG). An animated WebP, known only once its bytes
+ *   arrive ({@link isAnimatedWebp}), is drawn on its first frame and written as PNG too: the export
+ *   renames it then (`workers/annotatedCaseFiles.ts`).
  */
 
 export type ImageKind = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'avif' | 'ico' | 'svg';
@@ -103,6 +104,11 @@ function looksLikeSvg(head: Uint8Array): boolean {
   text = text.replace(/^\ufeff|^\xef\xbb\xbf/, '').trimStart();
   if (!text.startsWith('<')) return false;
   return /<svg[\s>]/i.test(text);
+}
+
+/** Whether a WebP's first bytes say it is animated (extended format, VP8X, with its animation flag). */
+export function isAnimatedWebp(head: Uint8Array): boolean {
+  return head.length >= 21 && ascii(head, 0, 'RIFF') && ascii(head, 8, 'WEBPVP8X') && (head[20] & 0x02) !== 0;
 }
 
 /** Whether the canvas can draw on this kind at all (SVG never is). */

@@ -10,7 +10,9 @@
  *    `lib/imageFormats.ts`). Other files, and images nobody annotated, go in byte for byte. An
  *    image that cannot be decoded goes in unchanged and is listed in `export-report.csv`, as is
  *    an SVG or a non-image file with shapes (the shapes are in `annotations.json` but not drawn).
- *    With **Original images** nothing is drawn: every file goes in byte for byte.
+ *    An animated WebP (named `.webp` when planned) is drawn on its first frame, written as PNG and
+ *    renamed `.png` once its bytes show the animation. With **Original images** nothing is drawn:
+ *    every file goes in byte for byte.
  * 2b. Label files (COCO, YOLO; `workers/labelFiles.ts`) on request, from the same shapes, for
  *    every image of the order, with the size of the image as written (images not drawn on are
  *    decoded once for their size). Readers come from the order's submissions. The plain
@@ -21,16 +23,19 @@
  *    them, keys in path order. Were a case file itself to land on `annotations.json`, ours becomes
  *    `annotations (2).json`.
  */
-import type { Annotation, Order, Workflow } from '../lib/platform';
+import type { Annotation, CaseFile, Order, Workflow } from '../lib/platform';
 import { PlatformClient } from '../lib/platform';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest } from '../lib/jobs';
 import { annotatedCaseFilesArchiveName, caseFilesArchiveName } from '../lib/naming';
 import { labelPalette } from '../lib/annotationPlan';
-import { declaredImageKind, isDrawable } from '../lib/imageFormats';
+import { declaredImageKind, isAnimatedWebp, isDrawable, writtenFilename } from '../lib/imageFormats';
+import { renderPathTemplate } from '../lib/pathTemplate';
+import { pathKey, type PathDeduper } from '../lib/naming';
+import { labelPathOf } from '../lib/yolo';
 import { annotatedOptionsFrom, labelFileOptionsFrom, wantsLabelFiles, type AnnotatedOptions } from '../lib/annotatedOptions';
-import { annotatedNaming, labelledPlanner } from '../lib/labelNaming';
+import { annotatedNaming, claimWithLabel, labelledPlanner } from '../lib/labelNaming';
 import type { ShapeSource } from '../lib/coco';
-import { caseFilesZip, type FileTransform } from './caseFiles';
+import { caseFilesZip, type FileTransform, type PlannedFile } from './caseFiles';
 import type { ExportContext, ExportOutput } from './exporters';
 import { ImageAnnotator, encoderSupport } from './annotate';
 import { contextClient } from './client';
@@ -105,7 +110,7 @@ async function annotatedZip(
   /** Every file that went into the ZIP, by its path there. */
   const inZip = new Map<string, AnnotationRecord[]>();
   /** Planned order and label path of every image, by its path. */
-  const planned = new Map<string, { seq: number; labelPath?: string }>();
+  const planned = new Map<string, { seq: number; labelPath?: string; rerender: (file: CaseFile) => string }>();
   const written: WrittenImage[] = [];
 
   const naming = annotatedNaming({ images: mode, labels, canEncode, hasShapes: (file) => (byFile.get(file.uuid) ?? []).some((r) => r.shapes.length > 0) });
@@ -115,11 +120,37 @@ async function annotatedZip(
     written: naming.written,
     labelled: naming.labelled,
   });
+  /** The export's deduper (the pipeline's), to rename an animated WebP once its bytes say so. */
+  let deduper: PathDeduper | undefined;
   const plan: typeof inner = function* (...args) {
+    const [template, wf, ord, , d] = args;
+    deduper = d;
     for (const p of inner(...args)) {
-      planned.set(p.path, { seq: planned.size, labelPath: p.labelPath });
+      const rerender = (file: CaseFile) => renderPathTemplate(template, { workflow: wf, order: ord, case: p.case, file, fileIndex: p.fileIndex });
+      planned.set(p.path, { seq: planned.size, labelPath: p.labelPath, rerender });
       yield p;
     }
+  };
+  /**
+   * An animated WebP was planned as a WebP; drawn on its first frame it is written as PNG, so it
+   * takes its `.png` name now (and its label path with it), through the same deduper: still unique.
+   */
+  const renameAsPng = (item: PlannedFile) => {
+    const info = planned.get(item.path);
+    if (!info || !deduper) return;
+    const wanted = info.rerender({ ...item.file, originalFilename: writtenFilename(item.file.originalFilename, 'webp', 'image/png') });
+    // Its label path (claimed with it) is its own: the same stem keeps it.
+    const ownLabel = info.labelPath !== undefined && pathKey(labelPathOf(wanted)) === pathKey(info.labelPath) && !deduper.has(wanted);
+    const claimed = ownLabel
+      ? { path: deduper.claim(wanted), labelPath: info.labelPath }
+      : labels.yolo
+        ? claimWithLabel(deduper, wanted)
+        : { path: deduper.claim(wanted), labelPath: undefined };
+    planned.delete(item.path);
+    inZip.set(claimed.path, inZip.get(item.path) ?? []);
+    inZip.delete(item.path);
+    item.path = claimed.path;
+    planned.set(item.path, { ...info, labelPath: claimed.labelPath });
   };
 
   const transform: FileTransform = {
@@ -140,10 +171,13 @@ async function annotatedZip(
       }
       let out: Blob | null = null;
       let size: { width: number; height: number } | null = null;
-      const format = formatOf(item.file);
+      let format = formatOf(item.file);
+      const animated = format === 'image/webp' && isAnimatedWebp(new Uint8Array(await content.slice(0, 32).arrayBuffer()));
+      if (animated) format = 'image/png';
       if (format) {
         const drawn = await annotator.annotate(content, shapes, note, { format, colors, signal: ctx.signal });
         out = drawn.content;
+        if (animated && out) renameAsPng(item);
         size = drawn.width && drawn.height ? { width: drawn.width, height: drawn.height } : null;
         if (!size && labelled && shapes.length) note('not in the label files: the image could not be decoded');
       } else if (labelled) size = await annotator.measure(content, note, ctx.signal);

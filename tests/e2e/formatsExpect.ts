@@ -12,7 +12,7 @@ export const TEMPLATE = '{{ CASE_EXTERNAL_ID }}/{{ ORIGINAL_FILENAME }}';
 
 /** Written name of each format's file when drawn on (WebP: when the browser encodes WebP). */
 export const DRAWN_NAME: Record<string, string> = {
-  png: 'plain.png', apng: 'moving.png', jpeg: 'photo.jpg', webp: 'still.webp', gif: 'still.png', 'gif-animated': 'moving.png',
+  png: 'plain.png', apng: 'moving.png', jpeg: 'photo.jpg', webp: 'still.webp', 'webp-animated': 'moving.png', gif: 'still.png', 'gif-animated': 'moving.png',
   bmp: 'scan.png', avif: 'photo.png', ico: 'icon.png', svg: 'drawing.svg',
 };
 

@@ -1,6 +1,6 @@
 /**
  * Workflow 4 of the reference platform, "Formats workflow" (issue 15): one case per image format
- * annotated exports draw on (PNG, APNG, JPEG, WebP, GIF, animated GIF, BMP, AVIF, ICO) plus an SVG
+ * annotated exports draw on (PNG, APNG, JPEG, WebP, animated WebP, GIF, animated GIF, BMP, AVIF, ICO) plus an SVG
  * with a script in it (never drawn), each a solid grey image (tests/site/imageFixtures.ts) with
  * fixed shapes (`formatShapes`) whose colours take every CSS form the platform may give, and a
  * case whose text file would land on an image's YOLO label path. Order "41" holds every case.
@@ -35,6 +35,7 @@ export const FORMAT_CASES: { format: Format; filename: string; contentType: stri
   { format: 'apng', filename: 'moving.png', contentType: 'image/apng' },
   { format: 'jpeg', filename: 'photo.jpg', contentType: 'image/jpeg' },
   { format: 'webp', filename: 'still.webp', contentType: 'image/webp' },
+  { format: 'webp-animated', filename: 'moving.webp', contentType: 'image/webp' },
   { format: 'gif', filename: 'still.gif', contentType: 'image/gif' },
   { format: 'gif-animated', filename: 'moving.gif', contentType: 'image/gif' },
   { format: 'bmp', filename: 'scan.bmp', contentType: 'image/bmp' },

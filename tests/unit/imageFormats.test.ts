@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { declaredImageKind, sniffImageFormat, writtenFilename, writtenFormat, type WrittenFormat } from '../../lib/imageFormats';
+import { declaredImageKind, isAnimatedWebp, sniffImageFormat, writtenFilename, writtenFormat, type WrittenFormat } from '../../lib/imageFormats';
 import { allImageFixtures } from '../site/imageFixtures';
 
 const all = () => true;
@@ -34,12 +34,22 @@ describe('which files are drawn on', () => {
   });
 
   it('sniffs every format from its first bytes (the fixtures the reference platform serves)', () => {
-    for (const [kind, bytes] of Object.entries(allImageFixtures())) expect(sniffImageFormat(bytes.subarray(0, 512)), kind).toBe(kind === 'apng' ? 'png' : kind === 'gif-animated' ? 'gif' : kind);
+    for (const [kind, bytes] of Object.entries(allImageFixtures())) expect(sniffImageFormat(bytes.subarray(0, 512)), kind).toBe(kind.replace(/-animated$/, '').replace('apng', 'png'));
     expect(sniffImageFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe('jpeg');
     expect(sniffImageFormat(new TextEncoder().encode('\ufeff<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'))).toBe('svg');
     expect(sniffImageFormat(new TextEncoder().encode('<html><body>not an svg</body></html>'))).toBeNull();
     expect(sniffImageFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))).toBeNull();
     expect(sniffImageFormat(new Uint8Array([]))).toBeNull();
+  });
+});
+
+describe('animated WebP', () => {
+  it('is told apart from a still one by its VP8X animation flag', () => {
+    const f = allImageFixtures();
+    expect(isAnimatedWebp(f['webp-animated'].subarray(0, 32))).toBe(true);
+    expect(isAnimatedWebp(f.webp.subarray(0, 32))).toBe(false);
+    expect(isAnimatedWebp(f['gif-animated'].subarray(0, 32))).toBe(false);
+    expect(isAnimatedWebp(new Uint8Array(8))).toBe(false);
   });
 });
 
