@@ -3,6 +3,7 @@ import { PlatformClient, type Case, type Workflow } from '../lib/platform';
 import { parsePathTemplate, TEMPLATE_VARIABLES, variableDescription, type TemplateError } from '../lib/pathTemplate';
 import { planCaseFiles, previewTree, type TreeNode } from '../lib/caseFilesPlan';
 import { PathDeduper } from '../lib/naming';
+import { annotatedNaming, labelledPlanner, type LabelledPlannedFile } from '../lib/labelNaming';
 import { useExportJob } from './useExportJob';
 import type { ExporterActions } from './actions';
 import type { Favourite } from '../lib/storage';
@@ -10,6 +11,9 @@ import { Dialog } from './Dialog';
 import { ExportFooter } from './ExportFooter';
 import { t, tParts } from '../lib/i18n';
 import { PreviewTree } from './PreviewTree';
+import { browser } from 'wxt/browser';
+import { AnnotatedOptionsFields } from './AnnotatedOptionsFields';
+import { ANNOTATED_OPTIONS_KEY, DEFAULT_ANNOTATED_OPTIONS, annotatedOptionsFrom, wantsLabelFiles, type AnnotatedOptions } from '../lib/annotatedOptions';
 
 /** Cases shown in the live preview. */
 const PREVIEW_CASES = 5;
@@ -38,6 +42,24 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const typed = useRef(false);
   /** Download waits for the template to start with (a few ms): what is shown is what is exported. */
   const [startReady, setStartReady] = useState(false);
+  /** Images and label files (annotated export; label files also for plain case files of an order), remembered. */
+  const [options, setOptions] = useState<AnnotatedOptions>(DEFAULT_ANNOTATED_OPTIONS);
+  const [optionsReady, setOptionsReady] = useState(false);
+  const withOptions = kind === 'annotated-case-files' || props.orderId !== null;
+
+  useEffect(() => {
+    browser.storage.local
+      .get(ANNOTATED_OPTIONS_KEY)
+      .then((got) => setOptions(annotatedOptionsFrom((got as Record<string, unknown>)[ANNOTATED_OPTIONS_KEY])))
+      .catch(() => {})
+      .finally(() => setOptionsReady(true));
+  }, []);
+  const chooseOptions = (update: (current: AnnotatedOptions) => AnnotatedOptions) =>
+    setOptions((current) => {
+      const next = update(current);
+      void browser.storage.local.set({ [ANNOTATED_OPTIONS_KEY]: next }).catch(() => {});
+      return next;
+    });
 
   // The favourites (IndexedDB, through the background) and the template to start with: the last one
   // used for this workflow, else the default favourite. Typing before they arrive wins.
@@ -65,18 +87,41 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
     );
   }, [props.origin, props.workflowId, props.orderId]);
 
+  // Which of the first files have shapes (the first page of the order's annotations): the preview
+  // names drawn images as they are written and shows their YOLO label files.
+  const [shaped, setShaped] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    if (!withOptions || !props.orderId) return;
+    let live = true;
+    (async () => {
+      for await (const page of new PlatformClient({ origin: props.origin }).annotations(props.workflowId, props.orderId!)) {
+        if (live) setShaped(new Set(page.filter((a) => Array.isArray(a?.shapes) && a.shapes.length > 0).map((a) => a.fileUuid)));
+        break;
+      }
+    })().catch(() => {});
+    return () => void (live = false);
+  }, [withOptions, props.origin, props.workflowId, props.orderId]);
+
   const parsed = useMemo(() => parsePathTemplate(template), [template]);
 
   const preview = useMemo((): { tree: TreeNode[]; more: boolean } | null => {
     if (!data || !parsed.ok) return null;
     const order = props.orderId ? (data.workflow.orders.find((o) => o.id === props.orderId) ?? null) : null;
     const paths: string[] = [];
-    for (const f of planCaseFiles(parsed.template, data.workflow, order, data.cases, new PathDeduper())) {
-      if (paths.length === PREVIEW_FILES) return { tree: previewTree(paths), more: true };
+    const naming = annotatedNaming({
+      images: kind === 'annotated-case-files' ? options.images : 'original',
+      labels: options.labels,
+      hasShapes: (f) => shaped.has(f.uuid),
+      canEncode: () => true,
+    });
+    const plan = withOptions ? labelledPlanner(naming) : planCaseFiles;
+    for (const f of plan(parsed.template, data.workflow, order, data.cases, new PathDeduper()) as Iterable<LabelledPlannedFile>) {
+      if (paths.length >= PREVIEW_FILES) return { tree: previewTree(paths), more: true };
       paths.push(f.path);
+      if (f.labelPath) paths.push(f.labelPath);
     }
     return { tree: previewTree(paths), more: false };
-  }, [data, parsed, props.orderId]);
+  }, [data, parsed, props.orderId, withOptions, kind, options, shaped]);
 
   const insert = (name: string) => {
     typed.current = true;
@@ -96,10 +141,11 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
     // Remembered for this workflow: the next dialog opens with it.
     void props.actions.setLastTemplate?.(props.origin, props.workflowId, template).catch(() => {});
     const target = { origin: props.origin, workflowId: props.workflowId, template };
+    const labels = { ...options.labels };
     return startJob(
       kind === 'annotated-case-files'
-        ? { kind, ...target, orderId: props.orderId! }
-        : { kind: 'case-files', ...target, orderId: props.orderId },
+        ? { kind, ...target, orderId: props.orderId!, images: options.images, labels }
+        : { kind: 'case-files', ...target, orderId: props.orderId, ...(props.orderId && wantsLabelFiles(labels) ? { labels } : {}) },
     );
   };
 
@@ -192,13 +238,16 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
           <p class="we-help">{errors.length ? t('fixTemplate') : t('loading')}</p>
         )}
       </section>
+      {withOptions && (
+        <AnnotatedOptionsFields options={options} images={kind === 'annotated-case-files'} disabled={running || !optionsReady} onChange={chooseOptions} />
+      )}
       <ExportFooter
         startError={startError}
         job={job}
         onCancel={(id) => void props.actions.cancelExport(id)}
         onClose={props.onClose}
         label={t('downloadFiles')}
-        disabled={errors.length > 0 || running || !startReady}
+        disabled={errors.length > 0 || running || !startReady || !optionsReady}
         onStart={() => void start()}
       />
     </Dialog>

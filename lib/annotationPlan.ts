@@ -3,8 +3,10 @@
  * operations. Pure (no DOM, no canvas): `workers/annotate.ts` executes a plan on an
  * OffscreenCanvas, the unit tests read it directly.
  *
- * - Colours: a shape's own `color` when it is a hex colour (`#rgb`, `#rrggbb`, `#rrggbbaa`), else
- *   its label's colour. A label's colour comes from a fixed palette of 16 well-separated colours:
+ * - Colours: a shape's own `color` when it is a CSS colour (any form, alpha included: parsed by
+ *   `PlanOptions.parseColor`, in the browser the canvas itself, else `lib/cssColor.ts`), else its
+ *   label's colour. Shapes are drawn in their colour with its alpha; a label's box takes the
+ *   colour opaque, so its text stays legible. A label's colour comes from a fixed palette of 16 well-separated colours:
  *   `labelColor` hashes the label (FNV-1a) onto the palette, so it is the same in every export;
  *   `labelPalette` gives the labels of one export distinct colours (each label takes its hashed
  *   slot, or the next free one when another label of the export already has it; labels in
@@ -23,6 +25,7 @@
  *   characters are cut with `…`. Every shape is drawn first, then every label on top.
  */
 import type { Shape } from './platform';
+import { formatColor, parseCssColor, type Rgba } from './cssColor';
 
 export type Point = readonly [number, number];
 export interface Rect {
@@ -106,19 +109,23 @@ export function labelPalette(labels: Iterable<string>): Map<string, string> {
   return out;
 }
 
-/** `#rgb`, `#rrggbb` or `#rrggbbaa` as `#rrggbb` (alpha dropped: outlines stay opaque); else null. */
-export function normalizeColor(color: unknown): string | null {
+/** A shape's colour in the canvas's form (`#rrggbb`, or `rgba(…)` with its alpha); null when it is no colour. */
+export function normalizeColor(color: unknown, parse: (c: string) => Rgba | null = parseCssColor): string | null {
   if (typeof color !== 'string') return null;
-  const c = color.trim().toLowerCase();
-  if (/^#[0-9a-f]{3}$/.test(c)) return `#${c[1]}${c[1]}${c[2]}${c[2]}${c[3]}${c[3]}`;
-  if (/^#[0-9a-f]{6}([0-9a-f]{2})?$/.test(c)) return c.slice(0, 7);
-  return null;
+  const c = parse(color);
+  return c ? formatColor(c) : null;
 }
 
-/** `#rrggbb` → [r, g, b]. */
-export function rgbOf(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1, 7), 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+/** The colour opaque, as `#rrggbb` (label boxes). */
+export function opaque(color: string): string {
+  const c = parseCssColor(color);
+  return c ? formatColor({ ...c, a: 1 }) : color;
+}
+
+/** A colour (`#rrggbb`, `rgba(…)`…) → [r, g, b]. */
+export function rgbOf(color: string): [number, number, number] {
+  const c = parseCssColor(color) ?? { r: 0, g: 0, b: 0 };
+  return [c.r, c.g, c.b];
 }
 
 /** Black or white, whichever contrasts more with `background` (WCAG relative luminance). */
@@ -164,6 +171,8 @@ export interface PlanOptions {
   colors?: Map<string, string> | ((label: string) => string);
   /** Width of `text` drawn in `font` (the canvas's measureText); default an estimate. */
   measure?: (text: string, font: string, fontSize: number) => number;
+  /** Parses a shape's colour (the worker: the canvas); default `parseCssColor`. */
+  parseColor?: (color: string) => Rgba | null;
 }
 
 const isFinitePoint = (p: unknown): p is [number, number] =>
@@ -218,7 +227,7 @@ export function drawingPlan(shapes: readonly Shape[], imageWidth: number, imageH
     const points = (Array.isArray(shape?.points) ? shape.points : []).filter(isFinitePoint).map(([x, y]) => [x, y] as const);
     if (points.length === 0) continue;
     const label = typeof shape.label === 'string' ? shape.label : String(shape.label ?? '');
-    const color = normalizeColor(shape.color) ?? normalizeColor(colorOfLabel(label)) ?? labelColor(label);
+    const color = normalizeColor(shape.color, opts.parseColor) ?? normalizeColor(colorOfLabel(label)) ?? labelColor(label);
     const xs = points.map((p) => p[0]);
     const ys = points.map((p) => p[1]);
     const bounds: Rect = {
@@ -244,42 +253,8 @@ export function drawingPlan(shapes: readonly Shape[], imageWidth: number, imageH
     const w = measure(text, font, fontSize) + 2 * pad;
     const h = fontSize + 2 * pad;
     const box = placeLabel(anchor, w, h, imageWidth, imageHeight, Math.ceil(lineWidth / 2) + 1);
-    labels.push({ op: 'label', text, font, fontSize, x: box.x + pad, y: box.y + pad, box, background: color, color: contrastColor(color) });
+    const background = opaque(color);
+    labels.push({ op: 'label', text, font, fontSize, x: box.x + pad, y: box.y + pad, box, background, color: contrastColor(background) });
   }
   return [...drawn, ...labels];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Which files are drawn on
-// ---------------------------------------------------------------------------------------------
-
-export type ImageFormat = 'image/png' | 'image/jpeg';
-
-const GENERIC_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'application/x-download', 'application/download']);
-
-/**
- * The format an image is re-encoded in after drawing, or null for a file that goes in unchanged.
- * PNG and JPEG only, by content type (`image/png`; `image/jpeg`, `image/jpg`, `image/pjpeg`), or
- * by extension (`.png`; `.jpg`, `.jpeg`, `.jpe`, `.jfif`) when the content type says nothing
- * (empty or `application/octet-stream`). Everything else goes in unchanged, images included:
- * GIF and animated PNG (`image/apng`) would lose their animation, WebP, AVIF, BMP, TIFF, SVG and
- * DICOM would change format or lose data on re-encoding.
- */
-export function isAnnotatableImage(contentType: string | null | undefined, filename: string | null | undefined): ImageFormat | null {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (type === 'image/png') return 'image/png';
-  if (type === 'image/jpeg' || type === 'image/jpg' || type === 'image/pjpeg') return 'image/jpeg';
-  if (!GENERIC_TYPES.has(type)) return null;
-  const ext = /\.([^./\\]+)$/.exec((filename ?? '').trim())?.[1]?.toLowerCase();
-  if (ext === 'png') return 'image/png';
-  if (ext === 'jpg' || ext === 'jpeg' || ext === 'jpe' || ext === 'jfif') return 'image/jpeg';
-  return null;
-}
-
-/** The format the first bytes of a file say it is (PNG signature, JPEG SOI marker), else null. */
-export function sniffImageFormat(head: Uint8Array): ImageFormat | null {
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (head.length >= 8 && png.every((b, i) => head[i] === b)) return 'image/png';
-  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'image/jpeg';
-  return null;
 }

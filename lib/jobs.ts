@@ -1,5 +1,6 @@
 /** Export jobs: what is asked, how far it got, how it ended. Shared by every context. */
 import { t } from './i18n';
+import type { ImagesMode, LabelFileOptions } from './annotatedOptions';
 
 
 export interface CaseFilesRequest {
@@ -12,6 +13,8 @@ export interface CaseFilesRequest {
   template: string;
   /** Files fetched in parallel. */
   parallel?: number;
+  /** COCO/YOLO label files of the order's annotations (issue 15; only with an order). */
+  labels?: LabelFileOptions;
 }
 
 /** Results as CSV (product-spec 1a). */
@@ -35,6 +38,10 @@ export interface AnnotatedCaseFilesRequest {
   orderId: string;
   template: string;
   parallel?: number;
+  /** Shapes drawn on the images (default) or the original images. */
+  images?: ImagesMode;
+  /** COCO/YOLO label files beside the images (issue 15). */
+  labels?: LabelFileOptions;
 }
 
 /** An execution's steps as Markdown or HTML (product-spec 2). */

@@ -12,7 +12,8 @@
  * - the engine host (the offscreen document) only its reports; the background only host commands
  *   and job updates.
  */
-import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress } from './jobs';
+import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress, ResumeInfo } from './jobs';
+import type { ImagesMode, LabelFileOptions } from './annotatedOptions';
 import type { AnyMessage } from './messages';
 import type { Settings } from './settings';
 import { normalizeOrigin } from './settings';
@@ -54,6 +55,8 @@ const parallel = num({ min: 1, max: 16, integer: true });
 const submissions = allOf<CsvRequest['submissions']>()('all', 'submitted', 'latest');
 const layout = allOf<CsvRequest['layout']>()('long', 'wide');
 const format = allOf<ExecutionRequest['format']>()('markdown', 'html');
+const images = allOf<ImagesMode>()('drawn', 'original');
+const labels = objOf<LabelFileOptions>({ coco: bool, yolo: bool });
 
 const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { kind: K }>> } = {
   'case-files': objOf<CaseFilesRequest>({
@@ -63,6 +66,7 @@ const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { k
     orderId: nullable(platformId),
     template,
     parallel: optional(parallel),
+    labels: optional(labels),
   }),
   csv: objOf<CsvRequest>({
     kind: allOf<'csv'>()('csv'),
@@ -80,6 +84,8 @@ const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { k
     orderId: platformId,
     template,
     parallel: optional(parallel),
+    images: optional(images),
+    labels: optional(labels),
   }),
   execution: objOf<ExecutionRequest>({
     kind: allOf<'execution'>()('execution'),
@@ -128,6 +134,7 @@ export const jobResultShape = objOf<JobResult>({
   archiveBytes: count,
   files: count,
   failed: arr(failedFileShape, { max: 1_000_000 }),
+  resumed: optional(objOf<ResumeInfo>({ kept: count, restartReason: nullable(str({ max: 10_000, multiline: true })) })),
 });
 
 export const jobStateShape = objOf<JobState>({

@@ -463,6 +463,20 @@ export class PathDeduper {
     return result;
   }
 
+  /** Whether `path` is taken: a file or folder holds it, or one of its folders is a file (claims nothing). */
+  has(path: string): boolean {
+    const segments = path.split('/').filter((s) => s !== '');
+    if (segments.length === 0) segments.push('_');
+    let parent = '';
+    for (let i = 0; i < segments.length - 1; i++) {
+      const key = pathKey(join(parent, segments[i]));
+      const existing = this.folders.get(key) ?? this.renamedFolders.get(key);
+      if (existing === undefined) return this.files.has(key);
+      parent = existing;
+    }
+    return this.taken(pathKey(join(parent, segments[segments.length - 1])));
+  }
+
   private taken(key: string): boolean {
     return this.files.has(key) || this.folders.has(key);
   }

@@ -23,6 +23,7 @@ if (!process.argv.includes('--no-build')) {
 const tests = [
   ...(await import('../tests/e2e-firefox/case-files.firefox')).tests,
   ...(await import('../tests/e2e-firefox/origins.firefox')).tests,
+  ...(await import('../tests/e2e-firefox/annotated.firefox')).tests,
 ];
 let passed = 0;
 let failed = 0;

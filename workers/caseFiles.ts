@@ -34,6 +34,7 @@ export async function* listPlannedFiles(
   request: CaseFilesRequest | AnnotatedCaseFilesRequest,
   workflow: Workflow,
   onPage: (files: PlannedFile[]) => void | Promise<void>,
+  plan: typeof planCaseFiles = planCaseFiles,
 ): AsyncGenerator<PlannedFile> {
   const parsed = parsePathTemplate(request.template);
   if (!parsed.ok) throw new Error(`Folder path template rejected: ${parsed.errors.map((e) => e.message).join('; ')}`);
@@ -41,7 +42,7 @@ export async function* listPlannedFiles(
   if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
   const deduper = new PathDeduper();
   for await (const cases of client.cases(request.workflowId, request.orderId)) {
-    const planned = [...planCaseFiles(parsed.template, workflow, order, cases, deduper)].map(({ path, case: c, file }) => ({
+    const planned = [...plan(parsed.template, workflow, order, cases, deduper)].map(({ path, case: c, file }) => ({
       path,
       case: c,
       file,
@@ -89,6 +90,8 @@ export interface CaseFilesExtras {
   transform?: FileTransform;
   /** Entries added after every file and before the report (e.g. `annotations.json`). */
   finalEntries?: () => Iterable<{ name: string; input: string | Blob }>;
+  /** Names the files instead of `planCaseFiles` (annotated exports: written names, label paths). */
+  plan?: typeof planCaseFiles;
 }
 
 /** The ZIP stream of a case-files export; `failed` fills as it goes (final when the stream ends). */
@@ -109,7 +112,7 @@ export function caseFilesZip(
     opts.onProgress(progress);
     // The archive holds every byte (stored, not compressed): say so early if the disk cannot.
     await opts.ensureSpace?.(progress.bytesTotal - progress.archiveBytes);
-  });
+  }, extras.plan);
 
   // Files an earlier run of this export already put in the archive are not fetched again.
   const resumed = new Set(opts.archive?.resumed.map((e) => e.name));

@@ -11,7 +11,8 @@ import type { ArchiveResume } from './journal';
 import { exportCaseFiles } from './caseFiles';
 import { exportExecution } from './execution';
 import { exportCsv } from './csv';
-import { exportAnnotatedCaseFiles } from './annotatedCaseFiles';
+import { exportAnnotatedCaseFiles, exportCaseFilesWithLabels } from './annotatedCaseFiles';
+import { labelFileOptionsFrom, wantsLabelFiles } from '../lib/annotatedOptions';
 
 export interface ExportContext {
   fetch: typeof fetch;
@@ -47,7 +48,8 @@ type Registry = { [K in ExportRequest['kind']]?: Exporter<Extract<ExportRequest,
 
 /** One line per export kind. */
 export const exporters: Registry = {
-  'case-files': exportCaseFiles,
+  // With an order and label files asked for, the labelled pipeline (issue 15, point 4).
+  'case-files': (r, ctx) => (r.orderId && wantsLabelFiles(labelFileOptionsFrom(r.labels)) ? exportCaseFilesWithLabels(r, ctx) : exportCaseFiles(r, ctx)),
   execution: exportExecution,
   csv: exportCsv,
   'annotated-case-files': exportAnnotatedCaseFiles,

@@ -20,9 +20,9 @@ process.env.E2E_PORT = String(FIREFOX_PORT);
 const { expectedArchive, readZip, ROOT, TMP } = await import('../e2e/harness');
 const { startSite } = await import('../site/server');
 
-const ORIGIN = `http://localhost:${FIREFOX_PORT}`;
+export const ORIGIN = `http://localhost:${FIREFOX_PORT}`;
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
-const EXTENSION_DIR = resolve(ROOT, FIREFOX_OUT_DIR, 'firefox-mv3');
+export const EXTENSION_DIR = resolve(ROOT, FIREFOX_OUT_DIR, 'firefox-mv3');
 
 /**
  * Profile prefs: downloads go to `downloads` without a prompt, and nothing phones home.
@@ -51,7 +51,7 @@ function firefoxPrefs(downloads: string): Record<string, unknown> {
   };
 }
 
-async function launch(downloads: string): Promise<Browser> {
+export async function launch(downloads: string): Promise<Browser> {
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
@@ -61,7 +61,7 @@ async function launch(downloads: string): Promise<Browser> {
   });
 }
 
-async function signIn(page: Page) {
+export async function signIn(page: Page) {
   await page.goto(`${ORIGIN}/login`);
   await page.type('#username', 'demo');
   await page.type('#password', 'demo');
@@ -70,7 +70,7 @@ async function signIn(page: Page) {
 }
 
 /** Clicks the button whose text is `label` inside the extension's open shadow root. */
-async function clickInExporter(page: Page, label: string, timeout = 20_000) {
+export async function clickInExporter(page: Page, label: string, timeout = 20_000) {
   await page.waitForFunction(
     (text: string) => {
       const root = document.querySelector('workflow-exporter')?.shadowRoot;
@@ -85,7 +85,7 @@ async function clickInExporter(page: Page, label: string, timeout = 20_000) {
 }
 
 /** The text of the dialog's status once it matches `pattern`. */
-async function dialogStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
+export async function dialogStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
   const handle = await page.waitForFunction(
     (source: string) => {
       const root = document.querySelector('workflow-exporter')?.shadowRoot;
@@ -99,7 +99,7 @@ async function dialogStatus(page: Page, pattern: RegExp, timeout = 60_000): Prom
 }
 
 /** The finished download: `name` is there and Firefox's `.part` file is gone. */
-async function waitForFile(dir: string, name: string, timeout = 60_000): Promise<string> {
+export async function waitForFile(dir: string, name: string, timeout = 60_000): Promise<string> {
   const file = join(dir, name);
   const deadline = Date.now() + timeout;
   for (;;) {

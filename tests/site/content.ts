@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import jpeg from 'jpeg-js';
+import { allImageFixtures } from './imageFixtures.ts';
 
 /** What a file's bytes are made of; the bytes are a pure function of this spec. */
 export type ContentSpec =
@@ -14,6 +15,8 @@ export type ContentSpec =
   | { kind: 'pdf'; variant: number }
   /** A PNG signature followed by text: named and typed as a PNG, decodes as nothing (annotated exports). */
   | { kind: 'corrupt-png'; width: number; height: number }
+  /** A tiny image of one format (tests/site/imageFixtures.ts; `bmp` is generated). */
+  | { kind: 'fixture'; name: string }
   /** Seeded 64 KiB block repeated, the block index stamped into each block. */
   | { kind: 'blocks'; seed: number; size: number };
 
@@ -204,6 +207,9 @@ function materialize(c: Exclude<ContentSpec, { kind: 'blocks' }>): Buffer {
         break;
       case 'pdf':
         buf = renderPdf(c.variant);
+        break;
+      case 'fixture':
+        buf = Buffer.from(allImageFixtures()[c.name as keyof ReturnType<typeof allImageFixtures>] ?? new Uint8Array());
         break;
       case 'corrupt-png':
         buf = Buffer.concat([PNG_SIGNATURE, Buffer.from('\nThis upload was cut short: it is not a decodable PNG image.\n', 'latin1')]);

@@ -18,6 +18,7 @@ import type {
 } from '../../lib/platform.ts';
 import type { SiteConfig } from './config.ts';
 import { type ContentSpec, type FileSpec, fileSize, hash32, isImage, mulberry32 } from './content.ts';
+import { buildFormatsWorkflow } from './formats.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -802,9 +803,12 @@ export function generateData(config: Pick<SiteConfig, 'seed' | 'plainNames' | 's
   };
 
   // ----- indexes ------------------------------------------------------------------------------
-  const workflows = [w1.workflow, w2.workflow, w3];
+  // ----- workflow 4: every image format and colour form (annotated exports) ---------------------
+  const w4 = buildFormatsWorkflow({ uuid: (...parts) => uuidFrom(seed, ...parts), iso, start: BASE_TIME + 5 * DAY });
+
+  const workflows = [w1.workflow, w2.workflow, w3, w4.workflow];
   const filesByUuid = new Map<string, SiteFile>();
-  for (const f of [...w1.files, ...w2.files]) filesByUuid.set(f.uuid, f);
+  for (const f of [...w1.files, ...w2.files, ...w4.files]) filesByUuid.set(f.uuid, f);
   const executions = [...w1Executions, ...w2Executions, ...w3Executions].sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
   const execById = new Map(executions.map((e) => [e.id, e]));
 

@@ -5,18 +5,16 @@ import {
   drawingPlan,
   estimateTextWidth,
   fontSizeFor,
-  isAnnotatableImage,
   labelColor,
   labelPalette,
   labelText,
   lineWidthFor,
   normalizeColor,
-  sniffImageFormat,
   type DrawOp,
 } from '../../lib/annotationPlan';
 import type { Shape } from '../../lib/platform';
 import { Semaphore, executePlan, type PlanContext } from '../../workers/annotate';
-import { annotationsJson, freeName } from '../../workers/annotatedCaseFiles';
+import { annotationsJson } from '../../workers/annotatedCaseFiles';
 
 const S = (kind: Shape['kind'], points: [number, number][], label = 'nodule', color: string | null = null): Shape => ({ kind, points, label, color });
 type Label = Extract<DrawOp, { op: 'label' }>;
@@ -85,12 +83,25 @@ describe('drawingPlan: colours', () => {
     expect(labelsOf(plan).map((l) => l.background)).toEqual([labelColor('lesion'), '#3cb44b']);
   });
 
-  it('accepts #rgb and #rrggbbaa, ignores what a canvas would not take', () => {
+  it('accepts every CSS colour form, alpha kept; ignores what a canvas would not take', () => {
     expect(normalizeColor('#abc')).toBe('#aabbcc');
-    expect(normalizeColor('#11223344')).toBe('#112233');
-    for (const bad of ['red', 'rgb(1,2,3)', '#12345', '', null, 42, 'url(x)']) expect(normalizeColor(bad)).toBeNull();
+    expect(normalizeColor('#11223344')).toBe('rgba(17, 34, 51, 0.267)');
+    expect(normalizeColor('red')).toBe('#ff0000');
+    expect(normalizeColor('rgb(1,2,3)')).toBe('#010203');
+    expect(normalizeColor('hsl(120 100% 25% / 50%)')).toBe('rgba(0, 128, 0, 0.5)');
+    for (const bad of ['#12345', '', null, 42, 'url(x)', 'currentcolor', 'rgb(1,2)']) expect(normalizeColor(bad)).toBeNull();
     const [op] = drawingPlan([S('box', [[0, 0], [5, 5]], 'mass', 'javascript:alert(1)')], 320, 240);
     expect(op).toMatchObject({ color: labelColor('mass') });
+  });
+
+  it('draws a shape in its colour with its alpha, its label box opaque; a parser given wins', () => {
+    const plan = drawingPlan([S('box', [[0, 0], [50, 50]], 'mass', 'rgba(0, 0, 255, 0.5)')], 320, 240);
+    expect(plan[0]).toMatchObject({ color: 'rgba(0, 0, 255, 0.5)' });
+    expect(labelsOf(plan)[0]).toMatchObject({ background: '#0000ff', color: '#ffffff' });
+    const [op] = drawingPlan([S('box', [[0, 0], [5, 5]], 'mass', 'oklch(70% 0.1 200)')], 320, 240, {
+      parseColor: (c) => (c.startsWith('oklch') ? { r: 1, g: 2, b: 3, a: 1 } : null),
+    });
+    expect(op).toMatchObject({ color: '#010203' });
   });
 
   it('labelColor is stable and from the palette', () => {
@@ -188,37 +199,6 @@ describe('drawingPlan: labels', () => {
   });
 });
 
-describe('which files are drawn on', () => {
-  it('PNG and JPEG by content type, by extension when the type says nothing', () => {
-    expect(isAnnotatableImage('image/png', 'x.bin')).toBe('image/png');
-    expect(isAnnotatableImage('IMAGE/JPEG; charset=binary', 'x')).toBe('image/jpeg');
-    expect(isAnnotatableImage('image/pjpeg', 'x')).toBe('image/jpeg');
-    expect(isAnnotatableImage('application/octet-stream', 'Scan.PNG')).toBe('image/png');
-    expect(isAnnotatableImage('', 'photo.JPEG')).toBe('image/jpeg');
-    expect(isAnnotatableImage(null, 'a.jfif')).toBe('image/jpeg');
-  });
-
-  it('everything else goes in unchanged: GIF, WebP, APNG, DICOM, text, a .png that says it is text', () => {
-    for (const [type, name] of [
-      ['image/gif', 'a.gif'],
-      ['image/webp', 'a.webp'],
-      ['image/apng', 'a.png'],
-      ['application/dicom', 'series.dcm'],
-      ['text/plain', 'notes.png'],
-      ['application/pdf', 'report.pdf'],
-      ['application/octet-stream', 'NUL'],
-      ['application/octet-stream', 'a.gif'],
-    ]) expect(isAnnotatableImage(type, name), `${type} ${name}`).toBeNull();
-  });
-
-  it('sniffs the format from the first bytes', () => {
-    expect(sniffImageFormat(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]))).toBe('image/png');
-    expect(sniffImageFormat(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe('image/jpeg');
-    expect(sniffImageFormat(new Uint8Array([0x47, 0x49, 0x46, 0x38]))).toBeNull();
-    expect(sniffImageFormat(new Uint8Array([]))).toBeNull();
-  });
-});
-
 describe('executing a plan', () => {
   it('issues the canvas calls of each op with its own style', () => {
     const calls: string[] = [];
@@ -283,10 +263,5 @@ describe('annotations.json helpers', () => {
     expect(Object.keys(json)).toEqual(['a.txt', 'b/x.png']);
     expect(json['a.txt']).toEqual([]);
     expect(JSON.parse(await annotationsJson(new Map()).text())).toEqual({});
-  });
-
-  it('never takes the path of a case file', () => {
-    expect(freeName('annotations.json', ['x.png'])).toBe('annotations.json');
-    expect(freeName('annotations.json', ['Annotations.JSON', 'annotations (2).json'])).toBe('annotations (3).json');
   });
 });

@@ -59,8 +59,8 @@ describe('what the sanitiser keeps out', () => {
     expect([...files.keys()]).toEqual(['Clean_success.html', 'Emphasis_success.html', 'export-report.csv']);
     const report = files.get('export-report.csv')!.toString('utf8');
     expect(report).toBe(
-      'path,execution,step id,step name,reason,attempts\r\n' +
-        'Emphasis_success.html,e7,s2,Emphasis,"The sanitiser kept 2 pieces of markup out of this output (<em>); elements are shown as text, attributes were dropped.",0\r\n',
+      '"path","execution","step id","step name","reason","attempts"\r\n' +
+        '"Emphasis_success.html","e7","s2","Emphasis","The sanitiser kept 2 pieces of markup out of this output (<em>); elements are shown as text, attributes were dropped.","0"\r\n',
     );
     expect(out.failed).toEqual([]);
   });
