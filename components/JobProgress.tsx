@@ -20,6 +20,18 @@ export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
           )}
         </p>
       )}
+      {active && (job.resumes ?? 0) > 0 && (
+        <p class="we-job-status" data-resumed>
+          {t('exportResumed')}
+        </p>
+      )}
+      {job.phase === 'done' && job.result?.resumed && (
+        <p class="we-job-status" data-resumed>
+          {job.result.resumed.restartReason
+            ? t('exportRestarted', job.result.resumed.restartReason)
+            : t('resumedKept', job.result.resumed.kept)}
+        </p>
+      )}
       {active && (
         <>
           <progress

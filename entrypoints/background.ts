@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { JobStore } from '../lib/jobStore';
+import { JobStore, indexedDbArea, jobsToResume } from '../lib/jobStore';
 import { badgeText, emptyProgress, isJobActive, leftOut, type JobState } from '../lib/jobs';
 import type { AnyMessage, BackgroundToHost, HostToBackground, UiToBackground } from '../lib/messages';
 import { isAddressedTo } from '../lib/messageSchema';
@@ -16,7 +16,7 @@ import { configuredOrigins, onStorageMessage, recordJobIfEnded, syncContentScrip
  * mid-export picks up where it was when the host's next message wakes it.
  */
 export default defineBackground({ type: 'module', main: () => {
-  const store = new JobStore(browser.storage.session as never);
+  const store = new JobStore(indexedDbArea());
   const isFirefox = import.meta.env.FIREFOX;
 
   // ---- the engine host: offscreen document (Chrome) or right here (Firefox) ----
@@ -219,9 +219,36 @@ export default defineBackground({ type: 'module', main: () => {
   // Content scripts of the origins the user added in the options.
   void syncContentScripts();
 
-  // On (re)start: finish what happened while we were stopped.
+  /** The jobs the engine host is running now (none when the browser or the extension restarted). */
+  async function hostActiveJobs(): Promise<string[]> {
+    if (isFirefox) return localHost?.activeJobs() ?? [];
+    const contexts = await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as chrome.runtime.ContextType] });
+    if (!contexts.length) return [];
+    const reply = (await browser.runtime.sendMessage({ to: 'host', type: 'host/ping' } satisfies BackgroundToHost)) as { active?: string[] } | undefined;
+    return Array.isArray(reply?.active) ? reply.active : [];
+  }
+
+  /** Exports that were running when the browser, or the extension, stopped go on from their journal. */
+  async function resumeInterrupted(jobs: JobState[]) {
+    for (const stopped of jobsToResume(jobs, await hostActiveJobs())) {
+      const job = await store.update(stopped.id, (j) => {
+        j.resumes = (j.resumes ?? 0) + 1;
+        j.progress.paused = null;
+        // The tab it was started from is gone with the browser.
+        delete j.tabId;
+      });
+      if (!job) continue;
+      await announce(job);
+      await toHost({ to: 'host', type: 'host/run', job });
+    }
+  }
+
+  // On (re)start: finish what happened while we were stopped, resume what was cut short.
+  // A listener for the browser's start makes Chrome start this worker then, so the lines below run.
+  browser.runtime.onStartup.addListener(() => {});
   void store.list().then(async (jobs) => {
     for (const job of jobs) if (job.phase === 'saving') await checkDownload(job);
+    await resumeInterrupted(jobs);
     await updateBadge();
   });
 }});

@@ -1,13 +1,39 @@
 /**
- * Job state kept where a restarted service worker finds it (`storage.session`), with every change
- * made through one queue so concurrent messages never overwrite each other.
+ * Job state kept where a restarted service worker, and a restarted browser, find it (IndexedDB,
+ * its own small database), with every change made through one queue so concurrent messages never
+ * overwrite each other. Jobs still running when the browser stopped are resumed from it
+ * (`jobsToResume`).
  */
+import { Dexie, type Table } from 'dexie';
 import type { JobState } from './jobs';
 
 export interface KeyValueArea {
   get(key: string): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
 }
+
+/** A key-value area in IndexedDB (the shape of `storage.session`, which a browser restart empties). */
+export function indexedDbArea(name = 'workflow-exporter-jobs'): KeyValueArea {
+  const db = new Dexie(name);
+  db.version(1).stores({ kv: 'key' });
+  const kv = (db as Dexie & { kv: Table<{ key: string; value: unknown }, string> }).kv;
+  return {
+    async get(key) {
+      const row = await kv.get(key);
+      return row ? { [key]: row.value } : {};
+    },
+    async set(items) {
+      await kv.bulkPut(Object.entries(items).map(([key, value]) => ({ key, value })));
+    },
+  };
+}
+
+/**
+ * The jobs to start again: running or queued here, but not running on the engine host (`active`:
+ * the host's running jobs; none when the browser or the extension restarted).
+ */
+export const jobsToResume = (jobs: readonly JobState[], active: readonly string[]) =>
+  jobs.filter((j) => (j.phase === 'running' || j.phase === 'queued') && !active.includes(j.id));
 
 const KEY = 'jobs';
 /** Finished jobs kept for the UI. */

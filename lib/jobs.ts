@@ -123,6 +123,8 @@ export interface JobState {
   result?: JobResult;
   error?: string;
   downloadId?: number;
+  /** How often the export went on after the browser or the extension stopped mid-way. */
+  resumes?: number;
 }
 
 export const emptyProgress = (): Progress => ({

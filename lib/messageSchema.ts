@@ -149,6 +149,7 @@ export const jobStateShape = objOf<JobState>({
   result: optional(jobResultShape),
   error: optional(str({ max: 100_000, multiline: true })),
   downloadId: optional(count),
+  resumes: optional(count),
 });
 
 /** Everything the options may change but the origins (origins/add and origins/remove do that); any other key is refused. */

@@ -49,6 +49,8 @@ export class EngineHost {
         job.request,
         name,
         Comlink.proxy((progress) => this.emit({ to: 'background', type: 'host/progress', jobId: job.id, progress })),
+        // Started again after a stop: go on from the archive's journal.
+        (job.resumes ?? 0) > 0,
       )
       .then(async (result) => {
         // The OPFS file has no type; without one Chromium may sniff text/plain and rename the download.

@@ -48,6 +48,8 @@ export interface SiteStats {
   maxInFlightFileRequests: number;
   /** File bodies sent to the end. */
   fileResponsesCompleted: number;
+  /** File bodies sent to the end, by file uuid (a resumed export fetches none of its kept files again). */
+  completedByFile: Record<string, number>;
   /** File bodies the client abandoned before the end. */
   fileResponsesAborted: number;
   rangeRequests: number;
@@ -84,6 +86,7 @@ const emptyStats = (): SiteStats => ({
   inFlightFileRequests: 0,
   maxInFlightFileRequests: 0,
   fileResponsesCompleted: 0,
+  completedByFile: {},
   fileResponsesAborted: 0,
   rangeRequests: 0,
   faultsInjected: { fail500: 0, fail429: 0, fail503: 0, failCut: 0 },
@@ -511,6 +514,7 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
       if (!closed && !res.destroyed) {
         res.end();
         stats.fileResponsesCompleted++;
+        stats.completedByFile[uuid] = (stats.completedByFile[uuid] ?? 0) + 1;
       } else if (fault !== 'failCut') stats.fileResponsesAborted++;
     } finally {
       res.off('close', onClose);

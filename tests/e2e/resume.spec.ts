@@ -1,0 +1,152 @@
+/**
+ * An export survives the browser being killed (SIGKILL) and the extension being reloaded mid-way:
+ * it goes on by itself when the browser starts again, from the archive's journal, fetching none of
+ * the files already in the archive, and the finished ZIP holds exactly what the platform serves.
+ * Runs Chromium WITHOUT Playwright (bare DevTools pipe), so nothing keeps the service worker alive
+ * and the browser can be killed like a crash.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from './cdp';
+import { test, expect, ORIGIN, CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, makeProfile, readZip, expectedArchive, cleanup, apiClient } from './harness';
+import { caseFilesArchiveName } from '../../lib/naming';
+
+test.setTimeout(6 * 60_000);
+
+const FILES = 80;
+const clickButton = (name: string) => `(() => {
+  const host = document.querySelector('workflow-exporter');
+  const el = host && [...host.shadowRoot.querySelectorAll('button')].find((b) => b.textContent.trim() === ${JSON.stringify(name)});
+  if (!el || el.disabled) return false;
+  el.click();
+  return true;
+})()`;
+
+async function startExport(page: PageSession) {
+  await page.goto(`${ORIGIN}/develop/workflows/3`);
+  await page.waitFor(clickButton('Export case files'));
+  await page.waitFor(`document.querySelector('workflow-exporter').shadowRoot.querySelector('dialog[open]')`);
+  await page.waitFor(clickButton('Download files'));
+}
+
+async function extensionOrigin(cdp: Cdp): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const sw = (await cdp.targets()).find((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+    if (sw) return `chrome-extension://${new URL(sw.url).host}`;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the extension did not start');
+}
+
+async function openPage(cdp: Cdp, url: string): Promise<PageSession> {
+  const page = await cdp.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/** The case-files archive's name for workflow `wid` (without fetching its files). */
+async function archiveName(wid: string): Promise<string> {
+  const api = await apiClient();
+  return caseFilesArchiveName(await (await api.fetch(`/api/v1/workflows/${wid}`)).json(), null);
+}
+
+/** How often the platform sent each file whole (read before the test fetches them itself to compare). */
+const servedCounts = (site: { stats(): { completedByFile: Record<string, number> } }) => Object.values(site.stats().completedByFile);
+
+/** The jobs as the background keeps them (IndexedDB), read from an extension page: for failure messages. */
+async function storedJobs(cdp: Cdp): Promise<string> {
+  const page = await openPage(cdp, `${await extensionOrigin(cdp)}/popup.html`);
+  return page.evaluate(`new Promise((res) => { const r = indexedDB.open('workflow-exporter-jobs'); r.onsuccess = () => { const g = r.result.transaction('kv').objectStore('kv').get('jobs'); g.onsuccess = () => res(JSON.stringify((g.result?.value ?? []).map((j) => ({ phase: j.phase, resumes: j.resumes, progress: j.progress, result: j.result && { ...j.result, failed: j.result.failed.length }, error: j.error })))); }; r.onerror = () => res('no database'); })`);
+}
+
+/** The finished archive in the Downloads folder (no partial download left). */
+async function finishedArchive(cdp: Cdp, downloads: string, name: string, timeout = 120_000) {
+  const target = join(downloads, name);
+  const done = () => existsSync(target) && !readdirSync(downloads).some((f) => f.endsWith('.crdownload'));
+  for (const deadline = Date.now() + timeout; !done(); await new Promise((r) => setTimeout(r, 250)))
+    if (Date.now() > deadline) throw new Error(`No ${name} after ${timeout} ms; downloads: ${readdirSync(downloads)}; jobs: ${await storedJobs(cdp)}`);
+  return target;
+}
+
+test('killed mid-export (SIGKILL): the export goes on after the restart and sign-in, nothing fetched twice but what was in flight', async ({ site }) => {
+  // 80 files of 4 MB (320 MB), each answered after 150 ms: long enough to kill the browser half-way.
+  site.setConfig({ scaleCases: FILES / 2, scaleFilesPerCase: 2, scaleFileSize: 4 * 1024 * 1024, scaleDistinctContents: 0, latencyMs: 150 });
+  site.resetStats();
+  const profile = makeProfile('resume-kill');
+  let cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
+  try {
+    const page = await cdp.newPage();
+    await signInOverCdp(page, ORIGIN);
+    await startExport(page);
+    await expect.poll(() => site.stats().fileResponsesCompleted, { timeout: 60_000 }).toBeGreaterThanOrEqual(30);
+    cdp.proc.kill('SIGKILL');
+    await new Promise((r) => cdp.proc.once('exit', r));
+    const beforeKill = site.stats().fileResponsesCompleted;
+    expect(beforeKill).toBeLessThan(FILES);
+    expect(readdirSync(profile.downloads)).toEqual([]);
+    site.setConfig({ latencyMs: 0 });
+    // Whether or not the browser keeps its session cookies, the platform wants a new sign-in.
+    site.expireSessions();
+
+    // The same profile again: the export resumes on its own, waits for a sign-in (the session
+    // cookie did not survive the restart), then goes on.
+    cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
+    const origin = await extensionOrigin(cdp);
+    const popup = await openPage(cdp, `${origin}/popup.html`);
+    await popup.waitFor(`document.body.innerText.includes('Resumed after the browser')`, 30_000);
+    await popup.waitFor(`document.body.innerText.includes('Sign in again')`, 30_000).catch(async (err) => {
+      throw new Error(`${err.message}\npopup: ${await popup.evaluate('document.body.innerText')}\njobs: ${await storedJobs(cdp)}`);
+    });
+    const page2 = await cdp.newPage();
+    await signInOverCdp(page2, ORIGIN);
+
+    const file = await finishedArchive(cdp, profile.downloads, await archiveName('3'));
+    // Files already in the archive were not fetched again: only the few in flight or waiting for
+    // their turn when the browser died (at most two windows of 6) were served twice.
+    const served = servedCounts(site);
+    const want = await expectedArchive('3', null, '');
+    const entries = await readZip(file);
+    expect(new Map(entries.map((e) => [e.path, e.sha256]))).toEqual(want.expected);
+    expect(entries).toHaveLength(FILES);
+    expect(served).toHaveLength(FILES);
+    expect(Math.max(...served)).toBeLessThanOrEqual(2);
+    expect(served.filter((n) => n === 2).length).toBeLessThanOrEqual(12);
+    await popup.waitFor(`document.body.innerText.includes('files were kept from before')`, 30_000);
+  } finally {
+    await cdp.close();
+  }
+  cleanup(profile.dir);
+});
+
+test('the extension reloaded mid-export: the export goes on from its journal', async ({ site }) => {
+  site.setConfig({ scaleCases: FILES / 2, scaleFilesPerCase: 2, scaleFileSize: 1024 * 1024, scaleDistinctContents: 0, latencyMs: 150 });
+  site.resetStats();
+  const profile = makeProfile('resume-reload');
+  const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
+  try {
+    const page = await cdp.newPage();
+    await signInOverCdp(page, ORIGIN);
+    const origin = await extensionOrigin(cdp);
+    await startExport(page);
+    await expect.poll(() => site.stats().fileResponsesCompleted, { timeout: 60_000 }).toBeGreaterThanOrEqual(30);
+    const options = await openPage(cdp, `${origin}/options.html`);
+    // Reloaded from a page of its own, as a developer or an update would; the page goes with it.
+    await options.evaluate(`setTimeout(() => chrome.runtime.reload(), 50), true`);
+    expect(site.stats().fileResponsesCompleted).toBeLessThan(FILES);
+    site.setConfig({ latencyMs: 0 });
+
+    const file = await finishedArchive(cdp, profile.downloads, await archiveName('3'));
+    const served = servedCounts(site);
+    const want = await expectedArchive('3', null, '');
+    const entries = await readZip(file);
+    expect(new Map(entries.map((e) => [e.path, e.sha256]))).toEqual(want.expected);
+    expect(served).toHaveLength(FILES);
+    expect(Math.max(...served)).toBeLessThanOrEqual(2);
+    expect(served.filter((n) => n === 2).length).toBeLessThanOrEqual(12);
+    const popup = await openPage(cdp, `${await extensionOrigin(cdp)}/popup.html`);
+    await popup.waitFor(`document.body.innerText.includes('files were kept from before')`, 30_000);
+  } finally {
+    await cdp.close();
+  }
+  cleanup(profile.dir);
+});
