@@ -64,6 +64,8 @@ export interface Progress {
   rate: number;
   /** Archive bytes written to disk so far. */
   archiveBytes: number;
+  /** Files put in without a checksum to check them against (the report lists them as "not verified"). */
+  notVerified?: number;
   /** Set while the export waits for the user to sign in again (a 401 mid-export). */
   paused?: 'unauthenticated' | null;
 }
@@ -81,6 +83,15 @@ export interface FailedFile {
 
 /** The files left out of an archive (what the UI counts as failed). */
 export const leftOut = (rows: readonly FailedFile[]) => rows.filter((r) => !r.kept);
+
+/**
+ * The report's reason for a file served without `X-Checksum-Sha256` (exact words): it is in the
+ * archive (a `kept` row), its size checked, but its bytes could not be verified.
+ */
+export const NOT_VERIFIED = 'not verified';
+
+/** How many files went in unverified (no checksum served). */
+export const notVerifiedCount = (rows: readonly FailedFile[]) => rows.filter((r) => r.kept && r.reason === NOT_VERIFIED).length;
 
 export interface JobResult {
   filename: string;
@@ -154,6 +165,7 @@ export function describeProgress(p: Progress): string {
     if (p.listingDone && p.bytesTotal > p.bytesDone) parts.push(t('progressLeft', formatDuration((p.bytesTotal - p.bytesDone) / p.rate)));
   }
   if (p.failed) parts.push(t('nFailed', p.failed));
+  if (p.notVerified) parts.push(t('nNotVerified', p.notVerified));
   return parts.join(' · ');
 }
 

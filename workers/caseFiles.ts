@@ -11,7 +11,7 @@ import { PathDeduper, caseFilesArchiveName } from '../lib/naming';
 import type { ExportContext, ExportOutput } from './exporters';
 import { contextClient } from './client';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
-import { emptyProgress, leftOut } from '../lib/jobs';
+import { NOT_VERIFIED, emptyProgress, leftOut, notVerifiedCount } from '../lib/jobs';
 import { orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
 import { memoryTempStore } from './buffering';
 import { downloadVerified } from './verified';
@@ -116,7 +116,9 @@ export function caseFilesZip(
 
   const store = opts.tempStore ?? memoryTempStore;
   /** Downloads one file completely, verified, into the temp store (then, if asked, transforms it). */
-  const start = async (p: PlannedFile): Promise<{ content: Uint8Array | Blob; crc32?: number; size?: number; dispose: () => Promise<void> }> => {
+  const start = async (
+    p: PlannedFile,
+  ): Promise<{ content: Uint8Array | Blob; crc32?: number; size?: number; dispose: () => Promise<void>; unverified?: { attempts: number } }> => {
     opts.signal.throwIfAborted();
     const info: AttemptInfo = { attempts: 0 };
     let counted = 0;
@@ -136,14 +138,15 @@ export function caseFilesZip(
           opts.onProgress(progress);
         },
       });
-      if (!extras.transform) return verified;
+      const unverified = verified.verified ? undefined : { attempts: info.attempts };
+      if (!extras.transform) return { ...verified, unverified };
       const blob = verified.content instanceof Blob ? verified.content : new Blob([verified.content as BlobPart]);
       const out = await extras.transform.apply(p, blob, (reason) =>
         failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts, kept: true }),
       );
-      if (!out) return verified;
+      if (!out) return { ...verified, unverified };
       await verified.dispose();
-      return { content: out, dispose: async () => {} };
+      return { content: out, dispose: async () => {}, unverified };
     } catch (err) {
       throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts, bytesCounted: counted });
     }
@@ -167,8 +170,13 @@ export function caseFilesZip(
         continue;
       }
       const lastModified = new Date(item.file.createdAt);
-      const { content, crc32, size, dispose } = result.value;
+      const { content, crc32, size, dispose, unverified } = result.value;
       previous = dispose;
+      if (unverified) {
+        // Served without a checksum: it goes in all the same (its size was checked), and the report says so.
+        failed.push({ path: item.path, caseId: item.case.id, fileUuid: item.file.uuid, reason: NOT_VERIFIED, attempts: unverified.attempts, kept: true });
+        progress.notVerified = notVerifiedCount(failed);
+      }
       yield {
         name: item.path,
         lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,
