@@ -14,7 +14,8 @@
  *    `annotations (2).json`.
  */
 import type { Annotation } from '../lib/platform';
-import { PlatformClient } from '../lib/platform';
+import type { PlatformClient } from '../lib/platform';
+import { contextClient } from './client';
 import type { AnnotatedCaseFilesRequest } from '../lib/jobs';
 import { annotatedCaseFilesArchiveName } from '../lib/naming';
 import { isAnnotatableImage, labelPalette } from '../lib/annotationPlan';
@@ -63,7 +64,7 @@ export function freeName(name: string, taken: Iterable<string>): string {
 /** The annotated-case-files exporter: `<workflow-order-name>_annotated-case-files.zip`. */
 export async function exportAnnotatedCaseFiles(request: AnnotatedCaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
   if (!request.orderId) throw new Error('Annotated case files cover one order: select a workflow order first.');
-  const client = new PlatformClient({ origin: request.origin, fetch: ctx.fetch, signal: ctx.signal });
+  const client = contextClient(request.origin, ctx);
   const workflow = await client.workflow(request.workflowId);
   const order = workflow.orders.find((o) => o.id === request.orderId);
   if (!order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);

@@ -23,7 +23,8 @@
  *    only when submissions of many cases are interleaved. Whatever is still open at the end is
  *    written as it is (the data changed between the passes).
  *
- * Page requests are retried on 429/503 (after `Retry-After`), 500 and network errors; any other
+ * Every request goes through the engine's client (`contextClient`): retried on 429/503 (after
+ * `Retry-After`), 500 and network errors, paused on a 401 until the session works again; any other
  * error ends the export with the platform's message (no partial file is kept: the engine removes it).
  * Progress: `filesDone`/`filesTotal` count case visits (each case once per pass over the
  * submissions, so the bar moves evenly); `bytesDone` is CSV bytes written and `bytesTotal` an
@@ -31,7 +32,7 @@
  * number of data rows and `listingDone` is set.
  */
 import Papa from 'papaparse';
-import { PlatformClient, errorFromResponse, type Question, type Submission, type Workflow } from '../lib/platform';
+import type { PlatformClient, Question, Submission, Workflow } from '../lib/platform';
 import {
   CSV_NEWLINE,
   MetaKeys,
@@ -50,21 +51,8 @@ import {
 } from '../lib/csvResults';
 import { resultsCsvName } from '../lib/naming';
 import { emptyProgress, type CsvRequest, type Progress } from '../lib/jobs';
-import { withRetries, type RetryPolicy } from './fetching';
+import { contextClient } from './client';
 import type { ExportContext, ExportOutput } from './exporters';
-
-/** A fetch that retries transient answers (429, 503, 5xx) and network errors; other answers are returned as they are. */
-export function retryingFetch(fetchImpl: typeof fetch, policy: RetryPolicy | undefined, signal: AbortSignal): typeof fetch {
-  return (input, init) =>
-    withRetries(
-      async () => {
-        const res = await fetchImpl(input, init);
-        if (res.status === 429 || res.status === 503 || res.status >= 500) throw await errorFromResponse(res);
-        return res;
-      },
-      { policy, signal },
-    );
-}
 
 /** Reads `source` one item ahead: the next page is on its way while the current one is written. */
 export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
@@ -91,7 +79,8 @@ const unparse = (rows: string[][]): string => Papa.unparse(rows, { newline: CSV_
 
 /** The results-as-CSV exporter. */
 export async function exportCsv(request: CsvRequest, ctx: ExportContext): Promise<ExportOutput> {
-  const client = new PlatformClient({ origin: request.origin, fetch: retryingFetch(ctx.fetch, ctx.policy, ctx.signal), signal: ctx.signal });
+  // Every request retries transient errors and waits out a 401 (the session gate), as files do.
+  const client = contextClient(request.origin, ctx);
   const [workflow, questions] = await Promise.all([client.workflow(request.workflowId), client.questions(request.workflowId)]);
   const order = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
   if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);

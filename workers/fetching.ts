@@ -121,10 +121,17 @@ export class ChangedWhileDownloadingError extends Error {
   }
 }
 
+/** Runs a request again after a 401 once the session works (workers/session.ts's SessionGate). */
+export interface Gate {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 export interface ResumableOptions {
   policy?: RetryPolicy;
   signal?: AbortSignal;
   info?: AttemptInfo;
+  /** Every request (the first and each resumed one) waits out a 401 here. */
+  gate?: Gate;
   /** Sees every byte once, in order; negative when bytes are dropped (a restart from byte 0). */
   onBytes?: (n: number) => void;
   /**
@@ -149,14 +156,18 @@ export async function openResumableBody(
 ): Promise<{ response: Response; body: ReadableStream<Uint8Array> }> {
   const policy = opts.policy ?? defaultRetryPolicy;
   const info = opts.info ?? { attempts: 0 };
-  const first = await withRetries(() => open({ offset: 0, etag: null }), { ...opts, info });
+  const request = (init: { offset: number; etag: string | null }) => {
+    const attempt = () => withRetries(() => open(init), { policy, signal: opts.signal, info });
+    return opts.gate ? opts.gate.run(attempt) : attempt();
+  };
+  const first = await request({ offset: 0, etag: null });
   let validator = ifRangeValidator(first.headers);
   let offset = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = first.body ? first.body.getReader() : null;
   let failures = 0;
 
   const reopen = async () => {
-    const res = await withRetries(() => open({ offset, etag: validator }), { policy, signal: opts.signal, info });
+    const res = await request({ offset, etag: validator });
     if (res.status !== 206 && offset > 0) {
       // 200: the whole file, a new version. Start over from its byte 0.
       if (!opts.onRestart) {
