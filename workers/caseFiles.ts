@@ -38,7 +38,10 @@ export async function* listPlannedFiles(
   const order: Order | null = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
   if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
   const deduper = new PathDeduper();
-  for await (const cases of client.cases(request.workflowId, request.orderId)) {
+  // A case listed twice (in two pages) is exported once: its first listing counts.
+  const listed = new Set<string>();
+  for await (const page of client.cases(request.workflowId, request.orderId)) {
+    const cases = page.filter((c) => !listed.has(c.id) && !!listed.add(c.id));
     const planned = [...planCaseFiles(parsed.template, workflow, order, cases, deduper)].map(({ path, case: c, file }) => ({
       path,
       case: c,
