@@ -57,6 +57,12 @@ export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
           )}
         </p>
       )}
+      {job.phase === 'done' &&
+        job.result?.warnings?.map((w, i) => (
+          <p key={i} class="we-job-warning" role="note">
+            {w}
+          </p>
+        ))}
       {job.phase === 'failed' && (
         <p class="we-job-status we-error" role="alert">
           {t('exportFailed', job.error ?? '')}

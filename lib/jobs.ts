@@ -102,6 +102,8 @@ export interface JobResult {
   archiveBytes: number;
   files: number;
   failed: FailedFile[];
+  /** What changed under the export or could not be done as asked, in plain words (e.g. the CSV's pass check). */
+  warnings?: string[];
 }
 
 export interface JobState {

@@ -22,6 +22,12 @@
  *    paging (submissions grouped by case, in case order) that is one case at a time; memory grows
  *    only when submissions of many cases are interleaved. Whatever is still open at the end is
  *    written as it is (the data changed between the passes).
+ * 4. **Pass check** (`lib/csvPasses.ts`): each read tallies, per case, the submissions the option
+ *    can select (count and fingerprint of id, status, time). Cases that differ between the two reads
+ *    (submissions added, removed, listed twice, re-submitted) are named in a warning of the job's
+ *    result, with what the file shows for them and how many submissions of the second read it could
+ *    not hold (wide: the case's row was already written, or past its last column group). The file is
+ *    still written: the data is the platform's, the warning says where it moved under the export.
  *
  * Every request goes through the engine's client (`contextClient`): retried on 429/503 (after
  * `Retry-After`), 500 and network errors, paused on a 401 until the session works again; any other
@@ -50,6 +56,7 @@ import {
   type CsvTable,
 } from '../lib/csvResults';
 import { resultsCsvName } from '../lib/naming';
+import { ReadTally, changedCases, passChangeWarning } from '../lib/csvPasses';
 import { emptyProgress, type CsvRequest, type Progress } from '../lib/jobs';
 import { contextClient } from './client';
 import type { ExportContext, ExportOutput } from './exporters';
@@ -84,8 +91,8 @@ export async function exportCsv(request: CsvRequest, ctx: ExportContext): Promis
   const [workflow, questions] = await Promise.all([client.workflow(request.workflowId), client.questions(request.workflowId)]);
   const order = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
   if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
-  const { stream, progress } = resultsCsvStream(client, request, workflow, questions, ctx.onProgress);
-  return { filename: resultsCsvName(workflow, order), stream, progress, failed: [] };
+  const { stream, progress, warnings } = resultsCsvStream(client, request, workflow, questions, ctx.onProgress);
+  return { filename: resultsCsvName(workflow, order), stream, progress, failed: [], warnings };
 }
 
 /** The CSV's text, chunk by chunk (BOM, header, then one chunk per page of submissions). */
@@ -96,6 +103,8 @@ export async function* resultsCsvText(
   questions: readonly Question[],
   progress: Progress,
   onProgress: (p: Progress) => void,
+  /** Filled when the submissions changed between the two reads (the pass check). */
+  warnings: string[] = [],
 ): AsyncGenerator<string> {
   const wide = request.layout === 'wide';
   const latest = request.submissions === 'latest' ? new LatestSubmissions() : null;
@@ -107,6 +116,7 @@ export async function* resultsCsvText(
   const orders = orderNames(workflow);
   const metaKeys = new MetaKeys();
   const positions = new Map<string, number>();
+  const ids: string[] = [];
   const records: CaseRecord[] = [];
   const seenInPass: number[] = [];
   /** Wide: selected submissions counted by the first pass; -1 once the row is written. */
@@ -116,6 +126,7 @@ export async function* resultsCsvText(
   const add = (id: string, record: CaseRecord): number => {
     const at = records.length;
     positions.set(id, at);
+    ids.push(id);
     records.push(record);
     seenInPass.push(0);
     expected.push(0);
@@ -142,6 +153,14 @@ export async function* resultsCsvText(
   };
   const selected = (s: Submission) => (latest ? latest.isLatest(s) : passesStatus(s, request.submissions));
 
+  // The pass check (lib/csvPasses.ts): what each read saw, per case, of the submissions the option can select.
+  const reads = [new ReadTally(), new ReadTally()];
+  const tally = (read: number, at: number, s: Submission) => {
+    if (passes === 2 && passesStatus(s, request.submissions)) reads[read].add(at, s);
+  };
+  /** Wide: selected submissions of the second read the file could not hold. */
+  let late = 0;
+
   // 2. First pass: latest winners, wide counts.
   if (passes === 2) {
     pass = 1;
@@ -149,6 +168,7 @@ export async function* resultsCsvText(
       for (const s of page) {
         const at = positionOf(s.caseId);
         visit(at);
+        tally(0, at, s);
         if (latest) latest.offer(s);
         else if (passesStatus(s, request.submissions)) expected[at]++;
       }
@@ -170,6 +190,7 @@ export async function* resultsCsvText(
       const cells = held.get(nextRow);
       if (!all && (cells?.length ?? 0) < expected[nextRow]) break;
       rows.push(wideRow(table, records[nextRow], cells ?? [], groups));
+      late += Math.max(0, (cells?.length ?? 0) - groups);
       held.delete(nextRow);
       expected[nextRow] = -1;
       nextRow++;
@@ -180,13 +201,14 @@ export async function* resultsCsvText(
     for (const s of page) {
       const at = positionOf(s.caseId);
       visit(at);
+      tally(1, at, s);
       if (!selected(s)) continue;
       if (!wide) rows.push(longRow(table, records[at], s));
       else if (expected[at] !== -1) {
         let list = held.get(at);
         if (!list) held.set(at, (list = []));
         list.push(submissionCells(s, questions));
-      }
+      } else late++; // its case's row is already written (the case gained a submission meanwhile)
     }
     if (wide) takeWideRows(rows, false);
     rowsWritten += rows.length;
@@ -199,6 +221,10 @@ export async function* resultsCsvText(
     rowsWritten += rows.length;
     if (rows.length) yield unparse(rows);
   }
+  if (passes === 2) {
+    const warning = passChangeWarning({ caseIds: changedCases(reads[0], reads[1]).map((at) => ids[at]), layout: request.layout, latest: !!latest, late });
+    if (warning) warnings.push(warning);
+  }
   progress.filesDone = progress.filesTotal = rowsWritten;
   progress.listingDone = true;
 }
@@ -210,14 +236,15 @@ export function resultsCsvStream(
   workflow: Workflow,
   questions: readonly Question[],
   onProgress: (p: Progress) => void,
-): { stream: ReadableStream<Uint8Array>; progress: Progress } {
+): { stream: ReadableStream<Uint8Array>; progress: Progress; warnings: string[] } {
   const progress = emptyProgress();
+  const warnings: string[] = [];
   const report = (p: Progress) => {
     // The total size is not known before the end: estimate it from the fraction done.
     if (!p.listingDone && p.filesDone > 0 && p.bytesDone > 0) p.bytesTotal = Math.max(p.bytesDone, Math.round((p.bytesDone * p.filesTotal) / p.filesDone));
     onProgress(p);
   };
-  const text = resultsCsvText(client, request, workflow, questions, progress, report);
+  const text = resultsCsvText(client, request, workflow, questions, progress, report, warnings);
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -241,5 +268,5 @@ export function resultsCsvStream(
       await text.return(undefined);
     },
   });
-  return { stream, progress };
+  return { stream, progress, warnings };
 }

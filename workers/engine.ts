@@ -63,7 +63,7 @@ export const engine = {
         },
         controller.signal,
       );
-      const { filename, stream, failed, progress } = await exporterFor(request)(request, {
+      const { filename, stream, failed, progress, warnings } = await exporterFor(request)(request, {
         fetch: (input, init) => fetch(input, init),
         signal: controller.signal,
         onProgress: (p) => report((live = p)),
@@ -77,7 +77,15 @@ export const engine = {
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
-      return { filename, archiveMs: Date.now() - started, stages: clock.summary(), archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed] };
+      return {
+        filename,
+        archiveMs: Date.now() - started,
+        stages: clock.summary(),
+        archiveBytes,
+        files: progress.filesDone - leftOut(failed).length,
+        failed: [...failed],
+        ...(warnings?.length ? { warnings: [...warnings] } : {}),
+      };
     } finally {
       running.delete(jobId);
       await store.clear();
