@@ -11,7 +11,7 @@ import { leftOut } from '../lib/jobs';
 import { ensureSpace } from './space';
 import { tempStoreFor } from './buffering';
 import { SessionGate } from './session';
-import { writeStreamToOpfs } from './opfs';
+import { removeOpfsFile, sweepOpfsLeftovers, writeStreamToOpfs } from './opfs';
 import { StageClock } from './stages';
 
 /** Progress reports sent to the host at most this often. */
@@ -90,6 +90,15 @@ export const engine = {
       running.delete(jobId);
       await store.clear();
     }
+  },
+
+  /**
+   * Removes what jobs that no longer exist left in the private file system (the leftover sweep):
+   * every entry but those of `keep` and of the jobs this engine runs. Returns the paths removed.
+   */
+  async sweep(keep: string[]): Promise<string[]> {
+    const kept = new Set(keep);
+    return sweepOpfsLeftovers((jobId) => kept.has(jobId) || running.has(jobId));
   },
 
   cancel(jobId: string): void {

@@ -30,8 +30,20 @@ export class EngineHost {
     if (!this.engine) {
       const w = new EngineWorker();
       this.engine = Comlink.wrap<Engine>(w);
+      // A new engine: whatever an earlier one left behind (a crash, an update) goes.
+      void this.sweepLeftovers().catch(() => {});
     }
     return this.engine;
+  }
+
+  /**
+   * The leftover sweep (workers/opfs.ts): removes from the private file system every archive and
+   * temp file whose job is neither in `keep` (the background's live jobs, when it knows them) nor
+   * running or waiting for its download here. Runs by itself when the engine starts; safe to call
+   * at any time. Returns the paths removed.
+   */
+  sweepLeftovers(keep: readonly string[] = []): Promise<string[]> {
+    return this.worker.sweep([...keep, ...this.active, ...this.urls.keys()]);
   }
 
   activeJobs(): string[] {
