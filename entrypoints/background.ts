@@ -5,6 +5,7 @@ import { badgeText, emptyProgress, isJobActive, leftOut, type JobState } from '.
 import type { AnyMessage, BackgroundToHost, HostToBackground, UiToBackground } from '../lib/messages';
 import { EngineHost } from '../workers/host';
 import { onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
+import { Saving, type DownloadsApi } from '../lib/saving';
 
 /**
  * The background: keeps the jobs, starts them on the engine host, turns finished archives into
@@ -90,21 +91,9 @@ export default defineBackground({ type: 'module', main: () => {
         await toHost({ to: 'host', type: 'host/run', job });
         return { jobId: job.id };
       }
-      case 'export/cancel': {
-        const job = await store.get(msg.jobId);
-        if (!job || !isJobActive(job)) return { ok: false };
-        if (job.downloadId !== undefined) {
-          await browser.downloads.cancel(job.downloadId).catch(() => {});
-          await browser.downloads.erase({ id: job.downloadId }).catch(() => {});
-          await toHost({ to: 'host', type: 'host/cleanup', jobId: job.id });
-          const done = await store.update(job.id, (j) => {
-            j.phase = 'cancelled';
-            j.finishedAt = Date.now();
-          });
-          if (done) await announce(done);
-        } else await toHost({ to: 'host', type: 'host/cancel', jobId: job.id });
-        return { ok: true };
-      }
+      case 'export/cancel':
+        // Cancel at any moment, saving included, ends the job as cancelled (lib/saving.ts).
+        return { ok: await saving.cancel(msg.jobId) };
       case 'jobs/list':
         return store.list();
       default:
@@ -121,53 +110,18 @@ export default defineBackground({ type: 'module', main: () => {
         if (job && isJobActive(job)) await announce(job);
         return;
       }
-      case 'host/ready': {
-        const job = await store.update(msg.jobId, (j) => {
-          j.phase = 'saving';
-          j.filename = msg.result.filename;
-          j.result = msg.result;
-        });
-        if (!job) return;
-        await announce(job);
-        try {
-          const downloadId = await browser.downloads.download({
-            url: msg.url,
-            filename: msg.result.filename,
-            conflictAction: 'uniquify',
-            saveAs: false,
-          });
-          const saved = await store.update(job.id, (j) => void (j.downloadId = downloadId));
-          if (saved) await checkDownload(saved);
-        } catch (err) {
-          await finish(job.id, 'failed', `The browser refused the download: ${(err as Error).message}`);
-        }
-        return;
-      }
+      case 'host/ready':
+        return saving.ready(msg.jobId, msg.url, msg.result);
       case 'host/failed':
-        return finish(msg.jobId, 'failed', msg.error);
+        return saving.finish(msg.jobId, 'failed', msg.error);
       case 'host/cancelled':
-        return finish(msg.jobId, 'cancelled');
+        return saving.finish(msg.jobId, 'cancelled');
     }
   }
 
-  async function finish(jobId: string, phase: 'done' | 'failed' | 'cancelled', error?: string) {
-    const job = await store.update(jobId, (j) => {
-      if (!isJobActive(j)) return;
-      j.phase = phase;
-      j.finishedAt = Date.now();
-      if (error) j.error = error;
-    });
-    if (job) await announce(job);
-    if (phase !== 'cancelled' || job?.downloadId !== undefined) await toHost({ to: 'host', type: 'host/cleanup', jobId }).catch(() => {});
-  }
-
-  /** A download may have ended while the service worker was stopped. */
-  async function checkDownload(job: JobState) {
-    if (job.downloadId === undefined) return;
-    const [item] = await browser.downloads.search({ id: job.downloadId });
-    if (item?.state === 'complete') await finish(job.id, 'done');
-    else if (item?.state === 'interrupted') await finish(job.id, 'failed', `Download interrupted: ${item.error ?? 'unknown reason'}`);
-  }
+  /** The hand-off to the downloads, and every ending of a job (cancel during saving: lib/saving.ts). */
+  const saving = new Saving({ jobs: store, downloads: browser.downloads as unknown as DownloadsApi, toHost, announce });
+  const checkDownload = (job: JobState) => saving.checkDownload(job);
 
   browser.downloads.onChanged.addListener((delta) => {
     if (!delta.state?.current || delta.state.current === 'in_progress') return;
@@ -192,7 +146,7 @@ export default defineBackground({ type: 'module', main: () => {
 
   // On (re)start: finish what happened while we were stopped.
   void store.list().then(async (jobs) => {
-    for (const job of jobs) if (job.phase === 'saving') await checkDownload(job);
+    for (const job of jobs) await saving.resume(job);
     await updateBadge();
   });
 }});

@@ -119,6 +119,8 @@ export interface JobState {
   result?: JobResult;
   error?: string;
   downloadId?: number;
+  /** The user asked to cancel: whatever step comes next ends the job as cancelled (lib/saving.ts). */
+  cancelRequested?: boolean;
 }
 
 export const emptyProgress = (): Progress => ({

@@ -74,6 +74,11 @@ export const engine = {
       });
       live = progress;
       const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal, clock);
+      if (controller.signal.aborted) {
+        // Cancelled as the last bytes were written: the archive must not be handed on.
+        await removeOpfsFile(outputName);
+        throw controller.signal.reason;
+      }
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);

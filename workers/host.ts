@@ -23,6 +23,8 @@ export class EngineHost {
   private engine: Comlink.Remote<Engine> | null = null;
   private readonly urls = new Map<string, string>();
   private readonly active = new Set<string>();
+  /** Jobs asked to cancel while running here: even a finished archive is dropped, never offered. */
+  private readonly cancelling = new Set<string>();
 
   constructor(private readonly emit: (msg: HostToBackground) => void) {}
 
@@ -65,6 +67,11 @@ export class EngineHost {
       .then(async (result) => {
         // The OPFS file has no type; without one Chromium may sniff text/plain and rename the download.
         const file = await opfsFile(name);
+        if (this.cancelling.has(job.id)) {
+          // Cancelled as the engine finished: the archive is dropped, never offered for download.
+          await removeOpfsFile(name);
+          throw new DOMException('Export cancelled', 'AbortError');
+        }
         const url = URL.createObjectURL(file.slice(0, file.size, mimeTypeOf(result.filename)));
         this.urls.set(job.id, url);
         this.emit({ to: 'background', type: 'host/ready', jobId: job.id, url, result });
@@ -74,11 +81,17 @@ export class EngineHost {
         if (e?.name === 'AbortError') this.emit({ to: 'background', type: 'host/cancelled', jobId: job.id });
         else this.emit({ to: 'background', type: 'host/failed', jobId: job.id, error: e?.message ?? String(err) });
       })
-      .finally(() => this.active.delete(job.id));
+      .finally(() => {
+        this.active.delete(job.id);
+        this.cancelling.delete(job.id);
+      });
   }
 
   cancel(jobId: string): void {
-    if (this.active.has(jobId)) this.worker.cancel(jobId);
+    if (this.active.has(jobId)) {
+      this.cancelling.add(jobId);
+      void this.worker.cancel(jobId);
+    }
     else void this.cleanup(jobId);
   }
 
