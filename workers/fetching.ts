@@ -168,16 +168,16 @@ export async function openResumableBody(
 
   const reopen = async () => {
     const res = await request({ offset, etag: validator });
-    if (res.status !== 206 && offset > 0) {
-      // 200: the whole file, a new version. Start over from its byte 0.
-      if (!opts.onRestart) {
+    if (res.status !== 206) {
+      // 200: the whole file from byte 0, maybe a new version. Start over with it, never splice.
+      if (offset > 0 && !opts.onRestart) {
         await res.body?.cancel().catch(() => {});
         throw new ChangedWhileDownloadingError();
       }
-      opts.onBytes?.(-offset);
+      if (offset > 0) opts.onBytes?.(-offset);
       offset = 0;
       validator = ifRangeValidator(res.headers);
-      await opts.onRestart(res);
+      await opts.onRestart?.(res);
     }
     reader = res.body ? res.body.getReader() : null;
   };
