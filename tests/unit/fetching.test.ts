@@ -138,6 +138,38 @@ describe('openResumableBody', () => {
     expect(seen[1].get('If-Range')).toBe('"v1"');
   });
 
+  it('a resumed request that meets a 401 waits at the gate, then goes on from the byte it reached', async () => {
+    const calls: number[] = [];
+    let signedIn = true;
+    const open: OpenFn = async (init) => {
+      calls.push(init.offset);
+      if (init.offset === 0) {
+        signedIn = false; // the session ends while this body is cut
+        return new Response(cutBody(data, 600), { status: 200, headers: { ETag: '"v1"' } });
+      }
+      if (!signedIn) throw new PlatformError(401, 'unauthenticated', 'Session expired');
+      return new Response(cutBody(data.subarray(init.offset), null), { status: 206 });
+    };
+    let waits = 0;
+    const gate = {
+      async run<T>(fn: () => Promise<T>): Promise<T> {
+        for (;;) {
+          try {
+            return await fn();
+          } catch (err) {
+            if (!(err instanceof PlatformError && err.status === 401)) throw err;
+            waits++;
+            signedIn = true; // signed in again
+          }
+        }
+      },
+    };
+    const { body } = await openResumableBody(open, { policy: fast, gate });
+    expect(await readAll(body)).toEqual(data);
+    expect(waits).toBe(1);
+    expect(calls).toEqual([0, 600, 600]);
+  });
+
   it('fails after too many cuts', async () => {
     const open: OpenFn = async (init) => new Response(cutBody(data.subarray(init.offset), 10), { status: init.offset ? 206 : 200 });
     const { body } = await openResumableBody(open, { policy: fast });
