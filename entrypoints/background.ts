@@ -37,7 +37,10 @@ export default defineBackground({ type: 'module', main: () => {
 
   async function toHost(msg: BackgroundToHost) {
     if (isFirefox) {
-      localHost ??= new EngineHost((m) => void onHostMessage(m));
+      localHost ??= new EngineHost(
+        (m) => void onHostMessage(m),
+        async () => (await store.list()).filter(isJobActive).map((j) => j.id), // kept by the leftover sweep
+      );
       if (msg.type === 'host/run') localHost.run(msg.job);
       else if (msg.type === 'host/cancel') localHost.cancel(msg.jobId);
       else if (msg.type === 'host/cleanup') await localHost.cleanup(msg.jobId);

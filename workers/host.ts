@@ -26,7 +26,14 @@ export class EngineHost {
   /** Jobs asked to cancel while running here: even a finished archive is dropped, never offered. */
   private readonly cancelling = new Set<string>();
 
-  constructor(private readonly emit: (msg: HostToBackground) => void) {}
+  constructor(
+    private readonly emit: (msg: HostToBackground) => void,
+    /**
+     * The jobs the background still has as active (its job store), for the leftover sweep. Absent,
+     * only this host's own jobs are kept; when it fails, nothing is swept (better kept than lost).
+     */
+    private readonly liveJobs?: () => Promise<string[]>,
+  ) {}
 
   private get worker(): Comlink.Remote<Engine> {
     if (!this.engine) {
@@ -40,12 +47,13 @@ export class EngineHost {
 
   /**
    * The leftover sweep (workers/opfs.ts): removes from the private file system every archive and
-   * temp file whose job is neither in `keep` (the background's live jobs, when it knows them) nor
-   * running or waiting for its download here. Runs by itself when the engine starts; safe to call
-   * at any time. Returns the paths removed.
+   * temp file whose job is neither in `keep`, nor active in the background (`liveJobs`), nor running
+   * or waiting for its download here. Runs by itself when the engine starts; safe to call at any
+   * time. Returns the paths removed; rejects, removing nothing, when `liveJobs` fails.
    */
-  sweepLeftovers(keep: readonly string[] = []): Promise<string[]> {
-    return this.worker.sweep([...keep, ...this.active, ...this.urls.keys()]);
+  async sweepLeftovers(keep: readonly string[] = []): Promise<string[]> {
+    const live = this.liveJobs ? await this.liveJobs() : [];
+    return this.worker.sweep([...keep, ...live, ...this.active, ...this.urls.keys()]);
   }
 
   activeJobs(): string[] {

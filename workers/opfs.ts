@@ -4,6 +4,7 @@
  * disk-backed File. Files live in `exports/<jobId>`.
  */
 import { timed, type StageClock } from './stages';
+import { isJobActive, type JobState } from '../lib/jobs';
 
 export const EXPORTS_DIR = 'exports';
 /** Where downloads wait while their checksum is checked (workers/buffering.ts): `tmp/<jobId>/`. */
@@ -154,4 +155,13 @@ export async function sweepOpfsLeftovers(isLive: (jobId: string) => boolean): Pr
     root.getDirectoryHandle(TEMP_DIR, { create: true }),
   ]);
   return sweepLeftovers({ exports: exports as unknown as SweepDir, tmp: tmp as unknown as SweepDir }, isLive);
+}
+
+/** The ids of the active jobs in a `jobs/list` answer; throws on anything else (then nothing is swept). */
+export function activeJobIds(reply: unknown): string[] {
+  if (!Array.isArray(reply)) throw new Error('jobs/list did not answer a list');
+  return reply
+    .filter((j): j is JobState => !!j && typeof j === 'object' && typeof (j as JobState).id === 'string')
+    .filter(isJobActive)
+    .map((j) => j.id);
 }

@@ -2,10 +2,15 @@
 import { browser } from 'wxt/browser';
 import type { AnyMessage, BackgroundToHost } from '../../lib/messages';
 import { EngineHost } from '../../workers/host';
+import { activeJobIds } from '../../workers/opfs';
 
-const host = new EngineHost((msg) => {
-  browser.runtime.sendMessage(msg).catch(() => {});
-});
+const host = new EngineHost(
+  (msg) => {
+    browser.runtime.sendMessage(msg).catch(() => {});
+  },
+  // The leftover sweep keeps every job the background still has as active.
+  async () => activeJobIds(await browser.runtime.sendMessage({ to: 'background', type: 'jobs/list' })),
+);
 
 browser.runtime.onMessage.addListener((raw: unknown, _sender, sendResponse) => {
   const msg = raw as AnyMessage;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { appendWriter, leftoverJobId, sweepLeftovers, type SweepDir, type SyncAccessHandle } from '../../workers/opfs';
+import { activeJobIds, appendWriter, leftoverJobId, sweepLeftovers, type SweepDir, type SyncAccessHandle } from '../../workers/opfs';
 
 /** A file in memory behind the sync-access-handle calls the writer uses; counts truncates. */
 function fakeHandle(maxWrite = Infinity) {
@@ -106,5 +106,12 @@ describe('the leftover sweep', () => {
     expect(leftoverJobId('exports', 'j1.zip', 'file')).toBeNull();
     expect(leftoverJobId('tmp', 'j1', 'directory')).toBe('j1');
     expect(leftoverJobId('tmp', 'j1', 'file')).toBeNull();
+  });
+
+  it('keeps the jobs the background answers as active; a reply that is not a list sweeps nothing', () => {
+    const job = (id: unknown, phase: string) => ({ id, phase });
+    expect(activeJobIds([job('a', 'running'), job('b', 'saving'), job('c', 'queued'), job('d', 'done'), job('e', 'cancelled'), job(7, 'running'), null])).toEqual(['a', 'b', 'c']);
+    expect(() => activeJobIds({ error: 'forged' })).toThrow(/did not answer a list/);
+    expect(() => activeJobIds(undefined)).toThrow();
   });
 });
