@@ -137,8 +137,9 @@ export interface ResumableOptions {
   /**
    * A resumed request was answered `200`: the file changed (`If-Range` failed) and `response` is its
    * new version from byte 0. The reader must drop everything it received (hash, CRC, buffer) before
-   * this returns; the stream then goes on with the new body from its first byte. Without it such an
-   * answer errors the stream with {@link ChangedWhileDownloadingError}.
+   * this returns; the stream then goes on with the new body from its first byte. Without it, such an
+   * answer errors the stream with {@link ChangedWhileDownloadingError} when the validator shows another
+   * version, and its first bytes are skipped when it is the same one (or the server gives none).
    */
   onRestart?: (response: Response) => void | Promise<void>;
 }
@@ -165,19 +166,30 @@ export async function openResumableBody(
   let offset = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = first.body ? first.body.getReader() : null;
   let failures = 0;
+  /** Bytes of a 200 answer to skip (the same version, and the reader cannot start over). */
+  let skip = 0;
 
   const reopen = async () => {
     const res = await request({ offset, etag: validator });
+    skip = 0;
     if (res.status !== 206) {
-      // 200: the whole file from byte 0, maybe a new version. Start over with it, never splice.
+      // 200: the whole file from byte 0. With If-Range sent, the file changed; without, the server
+      // ignores ranges. Never spliced: the reader starts over with it (onRestart), or, when it cannot,
+      // the bytes it has are skipped only if this is provably the same version (or nothing can tell).
+      const sent = validator;
+      const now = ifRangeValidator(res.headers);
       if (offset > 0 && !opts.onRestart) {
-        await res.body?.cancel().catch(() => {});
-        throw new ChangedWhileDownloadingError();
+        if (sent !== null && now !== sent) {
+          await res.body?.cancel().catch(() => {});
+          throw new ChangedWhileDownloadingError();
+        }
+        skip = offset;
+      } else {
+        if (offset > 0) opts.onBytes?.(-offset);
+        offset = 0;
+        validator = now;
+        await opts.onRestart?.(res);
       }
-      if (offset > 0) opts.onBytes?.(-offset);
-      offset = 0;
-      validator = ifRangeValidator(res.headers);
-      await opts.onRestart?.(res);
     }
     reader = res.body ? res.body.getReader() : null;
   };
@@ -190,10 +202,16 @@ export async function openResumableBody(
           try {
             const { done, value } = await reader.read();
             if (done) return controller.close();
-            if (value.byteLength === 0) continue;
-            offset += value.byteLength;
-            opts.onBytes?.(value.byteLength);
-            controller.enqueue(value);
+            let chunk = value;
+            if (skip > 0) {
+              const drop = Math.min(skip, chunk.byteLength);
+              skip -= drop;
+              chunk = chunk.subarray(drop);
+            }
+            if (chunk.byteLength === 0) continue;
+            offset += chunk.byteLength;
+            opts.onBytes?.(chunk.byteLength);
+            controller.enqueue(chunk);
             return;
           } catch (err) {
             if (opts.signal?.aborted) throw opts.signal.reason;

@@ -109,11 +109,22 @@ describe('openResumableBody', () => {
     expect(counted).toBe(700); // the 400 bytes of v1 were taken back
   });
 
-  it('a 200 to a Range request without onRestart fails the stream instead of splicing', async () => {
+  it('a 200 to a Range request without onRestart: another version fails the stream instead of splicing', async () => {
     let n = 0;
-    const open: OpenFn = async () => new Response(cutBody(data, ++n === 1 ? 400 : null), { status: 200 });
+    const open: OpenFn = async () => new Response(cutBody(data, ++n === 1 ? 400 : null), { status: 200, headers: { ETag: n === 1 ? '"v1"' : '"v2"' } });
     const { body } = await openResumableBody(open, { policy: fast });
     await expect(readAll(body)).rejects.toThrow(/changed on the platform while it was downloading/);
+  });
+
+  it('a 200 to a Range request without onRestart: the same version (or no validator at all) skips what it has', async () => {
+    for (const headers of [{ ETag: '"v1"' }, {} as Record<string, string>]) {
+      let n = 0;
+      const open: OpenFn = async () => new Response(cutBody(data, ++n === 1 ? 400 : null), { status: 200, headers });
+      let counted = 0;
+      const { body } = await openResumableBody(open, { policy: fast, onBytes: (b) => (counted += b) });
+      expect(await readAll(body)).toEqual(data);
+      expect(counted).toBe(1000);
+    }
   });
 
   it('If-Range carries a strong ETag, else Last-Modified; a weak ETag or junk is no validator', () => {
