@@ -18,6 +18,8 @@ import { StageClock } from './stages';
 const PROGRESS_INTERVAL_MS = 200;
 
 const running = new Map<string, AbortController>();
+/** Every job this engine has run (ids only): the leftover sweep never touches their files. */
+const ran = new Set<string>();
 
 function throttle(fn: (p: Progress) => void, ms: number) {
   let last = 0;
@@ -36,6 +38,7 @@ export const engine = {
   async run(jobId: string, request: ExportRequest, outputName: string, onProgress: (p: Progress) => void): Promise<JobResult> {
     const controller = new AbortController();
     running.set(jobId, controller);
+    ran.add(jobId);
     const started = Date.now();
     let rateBase = { t: started, bytes: 0 };
     let rate = 0;
@@ -99,11 +102,12 @@ export const engine = {
 
   /**
    * Removes what jobs that no longer exist left in the private file system (the leftover sweep):
-   * every entry but those of `keep` and of the jobs this engine runs. Returns the paths removed.
+   * every entry but those of `keep` and of the jobs this engine runs or has run (the host cleans
+   * those up after their download). Returns the paths removed.
    */
   async sweep(keep: string[]): Promise<string[]> {
     const kept = new Set(keep);
-    return sweepOpfsLeftovers((jobId) => kept.has(jobId) || running.has(jobId));
+    return sweepOpfsLeftovers((jobId) => kept.has(jobId) || ran.has(jobId));
   },
 
   cancel(jobId: string): void {
