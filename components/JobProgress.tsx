@@ -1,4 +1,4 @@
-import { describeProgress, formatBytes, leftOut, progressFraction, type JobState } from '../lib/jobs';
+import { describeProgress, formatBytes, leftOut, notVerifiedCount, progressFraction, type JobState } from '../lib/jobs';
 import { signInUrl } from '../lib/platform';
 import { t, tParts } from '../lib/i18n';
 
@@ -8,6 +8,7 @@ export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
   const p = job.progress;
   const active = job.phase === 'running' || job.phase === 'queued' || job.phase === 'saving';
   const failed = job.result ? leftOut(job.result.failed).length : p.failed;
+  const unverified = job.result ? notVerifiedCount(job.result.failed) : (p.notVerified ?? 0);
   return (
     <section class="we-job" aria-live="polite" data-phase={job.phase}>
       {active && p.paused === 'unauthenticated' && (
@@ -60,8 +61,20 @@ export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
                 <strong class="we-error">{t('nFailed', failed)}</strong>,
               )
             : tParts('jobDone', <strong>{job.filename}</strong>, formatBytes(job.result?.archiveBytes ?? 0), job.result?.files ?? 0)}
+          {unverified > 0 && (
+            <>
+              {' '}
+              <span class="we-not-verified">{t('nNotVerified', unverified)}</span>
+            </>
+          )}
         </p>
       )}
+      {job.phase === 'done' &&
+        job.result?.warnings?.map((w, i) => (
+          <p key={i} class="we-job-warning" role="note">
+            {w}
+          </p>
+        ))}
       {job.phase === 'failed' && (
         <p class="we-job-status we-error" role="alert">
           {t('exportFailed', job.error ?? '')}

@@ -5,9 +5,9 @@ import { badgeText, emptyProgress, isJobActive, leftOut, type JobState } from '.
 import type { AnyMessage, BackgroundToHost, HostToBackground, UiToBackground } from '../lib/messages';
 import { isAddressedTo } from '../lib/messageSchema';
 import { authorize, authorizeFrom, jobsVisibleTo, mayAccessJob, OFFSCREEN_PATH, senderContextOf, type MessageSenderLike, type Sender } from '../lib/senders';
-import { downloadNameFor } from '../lib/downloadName';
 import { EngineHost } from '../workers/host';
 import { configuredOrigins, onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
+import { Saving, type DownloadsApi } from '../lib/saving';
 
 /**
  * The background: keeps the jobs, starts them on the engine host, turns finished archives into
@@ -39,7 +39,10 @@ export default defineBackground({ type: 'module', main: () => {
 
   async function toHost(msg: BackgroundToHost) {
     if (isFirefox) {
-      localHost ??= new EngineHost((m) => void fromLocalHost(m));
+      localHost ??= new EngineHost(
+        (m) => void fromLocalHost(m),
+        async () => (await store.list()).filter(isJobActive).map((j) => j.id), // kept by the leftover sweep
+      );
       if (msg.type === 'host/run') localHost.run(msg.job);
       else if (msg.type === 'host/cancel') localHost.cancel(msg.jobId);
       else if (msg.type === 'host/cleanup') await localHost.cleanup(msg.jobId);
@@ -98,18 +101,9 @@ export default defineBackground({ type: 'module', main: () => {
       case 'export/cancel': {
         const job = await store.get(msg.jobId);
         // A platform page may cancel only its own tab's exports: another's look like none at all.
-        if (!job || !mayAccessJob(job, sender) || !isJobActive(job)) return { ok: false };
-        if (job.downloadId !== undefined) {
-          await browser.downloads.cancel(job.downloadId).catch(() => {});
-          await browser.downloads.erase({ id: job.downloadId }).catch(() => {});
-          await toHost({ to: 'host', type: 'host/cleanup', jobId: job.id });
-          const done = await store.update(job.id, (j) => {
-            j.phase = 'cancelled';
-            j.finishedAt = Date.now();
-          });
-          if (done) await announce(done);
-        } else await toHost({ to: 'host', type: 'host/cancel', jobId: job.id });
-        return { ok: true };
+        if (!job || !mayAccessJob(job, sender)) return { ok: false };
+        // Cancel at any moment, saving included, ends the job as cancelled (lib/saving.ts).
+        return { ok: await saving.cancel(msg.jobId) };
       }
       case 'jobs/list':
         return jobsVisibleTo(await store.list(), sender);
@@ -127,58 +121,19 @@ export default defineBackground({ type: 'module', main: () => {
         if (job && isJobActive(job)) await announce(job);
         return;
       }
-      case 'host/ready': {
-        // Once per running job (a second one is ignored), under a name checked for its kind.
-        let ready = false;
-        const job = await store.update(msg.jobId, (j) => {
-          if (j.phase !== 'running') return;
-          ready = true;
-          const filename = downloadNameFor(msg.result.filename, j.request.kind, j.id);
-          j.phase = 'saving';
-          j.filename = filename;
-          j.result = { ...msg.result, filename };
-        });
-        if (!job || !ready) return;
-        await announce(job);
-        try {
-          const downloadId = await browser.downloads.download({
-            url: msg.url, // a blob URL of our own origin (checked by authorize)
-            filename: job.filename,
-            conflictAction: 'uniquify',
-            saveAs: false,
-          });
-          const saved = await store.update(job.id, (j) => void (j.downloadId = downloadId));
-          if (saved) await checkDownload(saved);
-        } catch (err) {
-          await finish(job.id, 'failed', `The browser refused the download: ${(err as Error).message}`);
-        }
-        return;
-      }
+      case 'host/ready':
+        // Once per running job, under a name checked for its kind (lib/saving.ts, lib/downloadName.ts).
+        return saving.ready(msg.jobId, msg.url, msg.result);
       case 'host/failed':
-        return finish(msg.jobId, 'failed', msg.error);
+        return saving.finish(msg.jobId, 'failed', msg.error);
       case 'host/cancelled':
-        return finish(msg.jobId, 'cancelled');
+        return saving.finish(msg.jobId, 'cancelled');
     }
   }
 
-  async function finish(jobId: string, phase: 'done' | 'failed' | 'cancelled', error?: string) {
-    const job = await store.update(jobId, (j) => {
-      if (!isJobActive(j)) return;
-      j.phase = phase;
-      j.finishedAt = Date.now();
-      if (error) j.error = error;
-    });
-    if (job) await announce(job);
-    if (phase !== 'cancelled' || job?.downloadId !== undefined) await toHost({ to: 'host', type: 'host/cleanup', jobId }).catch(() => {});
-  }
-
-  /** A download may have ended while the service worker was stopped. */
-  async function checkDownload(job: JobState) {
-    if (job.downloadId === undefined) return;
-    const [item] = await browser.downloads.search({ id: job.downloadId });
-    if (item?.state === 'complete') await finish(job.id, 'done');
-    else if (item?.state === 'interrupted') await finish(job.id, 'failed', `Download interrupted: ${item.error ?? 'unknown reason'}`);
-  }
+  /** The hand-off to the downloads, and every ending of a job (cancel during saving: lib/saving.ts). */
+  const saving = new Saving({ jobs: store, downloads: browser.downloads as unknown as DownloadsApi, toHost, announce });
+  const checkDownload = (job: JobState) => saving.checkDownload(job);
 
   browser.downloads.onChanged.addListener((delta) => {
     if (!delta.state?.current || delta.state.current === 'in_progress') return;
@@ -247,7 +202,7 @@ export default defineBackground({ type: 'module', main: () => {
   // A listener for the browser's start makes Chrome start this worker then, so the lines below run.
   browser.runtime.onStartup.addListener(() => {});
   void store.list().then(async (jobs) => {
-    for (const job of jobs) if (job.phase === 'saving') await checkDownload(job);
+    for (const job of jobs) await saving.resume(job);
     await resumeInterrupted(jobs);
     await updateBadge();
   });

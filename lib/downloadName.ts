@@ -25,7 +25,7 @@ export function isSafeDownloadName(name: string, kind: ExportKind): boolean {
     name.length > suffix.length &&
     name.endsWith(suffix) &&
     utf8ByteLength(name) <= MAX_DOWNLOAD_NAME_BYTES &&
-    !/^[\s.~]/u.test(name) &&
+    !/^[\s.]/u.test(name) &&
     !/[/\\\p{Cf}]/u.test(name) &&
     sanitizeSegment(name) === name
   );

@@ -71,6 +71,8 @@ export interface Progress {
   rate: number;
   /** Archive bytes written to disk so far. */
   archiveBytes: number;
+  /** Files put in without a checksum to check them against (the report lists them as "not verified"). */
+  notVerified?: number;
   /** Set while the export waits for the user to sign in again (a 401 mid-export). */
   paused?: 'unauthenticated' | null;
 }
@@ -89,6 +91,15 @@ export interface FailedFile {
 /** The files left out of an archive (what the UI counts as failed). */
 export const leftOut = (rows: readonly FailedFile[]) => rows.filter((r) => !r.kept);
 
+/**
+ * The report's reason for a file served without `X-Checksum-Sha256` (exact words): it is in the
+ * archive (a `kept` row), its size checked, but its bytes could not be verified.
+ */
+export const NOT_VERIFIED = 'not verified';
+
+/** How many files went in unverified (no checksum served). */
+export const notVerifiedCount = (rows: readonly FailedFile[]) => rows.filter((r) => r.kept && r.reason === NOT_VERIFIED).length;
+
 export interface JobResult {
   filename: string;
   /** Milliseconds from the start until the archive was complete in the private file system. */
@@ -98,6 +109,8 @@ export interface JobResult {
   archiveBytes: number;
   files: number;
   failed: FailedFile[];
+  /** What changed under the export or could not be done as asked, in plain words (e.g. the CSV's pass check). */
+  warnings?: string[];
   /** Set when the export went on from an earlier run (a crash, a restart). */
   resumed?: ResumeInfo;
 }
@@ -125,6 +138,8 @@ export interface JobState {
   downloadId?: number;
   /** How often the export went on after the browser or the extension stopped mid-way. */
   resumes?: number;
+  /** The user asked to cancel: whatever step comes next ends the job as cancelled (lib/saving.ts). */
+  cancelRequested?: boolean;
 }
 
 export const emptyProgress = (): Progress => ({
@@ -173,6 +188,7 @@ export function describeProgress(p: Progress): string {
     if (p.listingDone && p.bytesTotal > p.bytesDone) parts.push(t('progressLeft', formatDuration((p.bytesTotal - p.bytesDone) / p.rate)));
   }
   if (p.failed) parts.push(t('nFailed', p.failed));
+  if (p.notVerified) parts.push(t('nNotVerified', p.notVerified));
   return parts.join(' · ');
 }
 

@@ -115,6 +115,7 @@ export const progressShape = objOf<Progress>({
   failed: figure,
   rate: figure,
   archiveBytes: figure,
+  notVerified: optional(figure),
   paused: optional(nullable(allOf<'unauthenticated'>()('unauthenticated'))),
 });
 
@@ -134,6 +135,7 @@ export const jobResultShape = objOf<JobResult>({
   archiveBytes: count,
   files: count,
   failed: arr(failedFileShape, { max: 1_000_000 }),
+  warnings: optional(arr(str({ max: 10_000, multiline: true }), { max: 1000 })),
   resumed: optional(objOf<ResumeInfo>({ kept: count, restartReason: nullable(str({ max: 10_000, multiline: true })) })),
 });
 
@@ -150,6 +152,7 @@ export const jobStateShape = objOf<JobState>({
   error: optional(str({ max: 100_000, multiline: true })),
   downloadId: optional(count),
   resumes: optional(count),
+  cancelRequested: optional(bool),
 });
 
 /** Everything the options may change but the origins (origins/add and origins/remove do that); any other key is refused. */

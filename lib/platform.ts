@@ -256,6 +256,29 @@ export async function errorFromResponse(res: Response): Promise<PlatformError> {
   return new PlatformError(res.status, code, message, seconds);
 }
 
+/**
+ * Listing bounds: no list is longer than ten million items (the largest workflows hold 100,000
+ * cases, each with a few submissions), or than 100,000 pages (200 hold 100,000 items at the largest
+ * page), and no cursor is longer than 1 KiB: the cursors seen stay under 100 MB even then.
+ */
+export const MAX_LISTED_ITEMS = 10_000_000;
+export const MAX_LISTED_PAGES = 100_000;
+export const MAX_CURSOR_LENGTH = 1024;
+
+/** A listing the platform answered in a way that cannot end well (a repeated cursor, no end, a bad page). */
+export class ListingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ListingError';
+  }
+}
+
+/** A cursor as an error message shows it: at most 40 characters, printable ASCII. */
+const shortCursor = (c: string) => {
+  const clean = c.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+};
+
 export interface ClientOptions {
   /** The platform's origin, e.g. `http://localhost:4400`. */
   origin: string;
@@ -263,6 +286,8 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** Wraps every request (the engine retries transient errors and waits out a 401 here). */
   wrap?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The listing bounds (default {@link MAX_LISTED_ITEMS}, {@link MAX_LISTED_PAGES}); tests lower them. */
+  listingBounds?: { items: number; pages: number };
 }
 
 /** A typed client of the platform's API, sending the user's session cookie. */
@@ -271,8 +296,10 @@ export class PlatformClient {
   private readonly fetchImpl: typeof fetch;
   private readonly signal?: AbortSignal;
   private readonly wrap: <T>(fn: () => Promise<T>) => Promise<T>;
+  private readonly bounds: { items: number; pages: number };
 
   constructor(opts: ClientOptions) {
+    this.bounds = opts.listingBounds ?? { items: MAX_LISTED_ITEMS, pages: MAX_LISTED_PAGES };
     this.origin = opts.origin.replace(/\/+$/, '');
     this.fetchImpl = opts.fetch ?? ((...args) => fetch(...args));
     this.signal = opts.signal;
@@ -304,13 +331,36 @@ export class PlatformClient {
     });
   }
 
-  /** Every item of a paged list, page by page, as the pages arrive. */
+  /**
+   * Every item of a paged list, page by page, as the pages arrive. The platform's answer is checked
+   * as it comes (**listing bounds**): a page that is not `{items: [...], nextCursor}`, a cursor that
+   * repeats (the listing would loop) and a listing past {@link MAX_LISTED_ITEMS} items (one that never
+   * ends) stop it with a clear {@link ListingError}. Memory: the cursors seen, strings only.
+   */
   async *paged<T>(path: string, query: Record<string, string | number | null | undefined> = {}, limit = MAX_PAGE_LIMIT): AsyncGenerator<T[]> {
+    const seen = new Set<string>();
+    let items = 0;
+    let pages = 0;
     let cursor: string | null = null;
     do {
       const page: Page<T> = await this.json<Page<T>>(path, { ...query, limit, cursor });
+      if (!page || typeof page !== 'object' || !Array.isArray(page.items))
+        throw new ListingError(`The platform's listing ${path} answered a page without an items list.`);
+      const next: unknown = page.nextCursor ?? null;
+      if (next !== null && (typeof next !== 'string' || next.length > MAX_CURSOR_LENGTH))
+        throw new ListingError(`The platform's listing ${path} answered a cursor that is not a string of at most ${MAX_CURSOR_LENGTH} characters.`);
+      items += page.items.length;
+      pages++;
+      if (items > this.bounds.items || pages > this.bounds.pages)
+        throw new ListingError(
+          `The platform's listing ${path} did not end after ${items.toLocaleString('en')} items in ${pages.toLocaleString('en')} pages: stopped.`,
+        );
+      if (next !== null) {
+        if (seen.has(next)) throw new ListingError(`The platform's listing repeated a page (cursor ${shortCursor(next)}): stopped instead of looping.`);
+        seen.add(next);
+      }
       yield page.items;
-      cursor = page.nextCursor;
+      cursor = next;
     } while (cursor);
   }
 

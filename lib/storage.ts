@@ -18,7 +18,7 @@
  */
 import { Dexie, type Table } from 'dexie';
 import { parsePathTemplate } from './pathTemplate';
-import type { ExportKind, ExportRequest, FailedFile, JobPhase, JobState } from './jobs';
+import { leftOut, type ExportKind, type ExportRequest, type FailedFile, type JobPhase, type JobState } from './jobs';
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -252,7 +252,7 @@ export function historyEntry(job: JobState): HistoryEntry {
       filename: job.result?.filename ?? job.filename,
       files: job.result?.files ?? job.progress.filesDone,
       archiveBytes: job.result?.archiveBytes ?? job.progress.archiveBytes,
-      failed: job.result?.failed.length ?? job.progress.failed,
+      failed: job.result ? leftOut(job.result.failed).length : job.progress.failed, // kept rows (not verified, not annotated) are in, not failed
       ...(job.error ? { error: job.error } : {}),
       ...(job.downloadId !== undefined ? { downloadId: job.downloadId } : {}),
     },

@@ -4,7 +4,7 @@
  * flat whatever the sizes. A buffered file is bytes in memory or a disk-backed Blob, disposed once
  * the writer has taken it.
  */
-import { appendWriter, openSyncAccess } from './opfs';
+import { TEMP_DIR, appendWriter, openSyncAccess } from './opfs';
 
 export interface TempFile {
   /** The bytes stay in memory (`finish` gives a Uint8Array). */
@@ -86,7 +86,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
   const ended = () => new DOMException('The export has ended.', 'AbortError');
   const dir = (async () => {
     const root = await navigator.storage.getDirectory();
-    const tmp = await root.getDirectoryHandle('tmp', { create: true });
+    const tmp = await root.getDirectoryHandle(TEMP_DIR, { create: true });
     return tmp.getDirectoryHandle(jobId, { create: true });
   })();
   return {
@@ -131,7 +131,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
       cleared = true;
       for (const close of [...openFiles]) close();
       const root = await navigator.storage.getDirectory();
-      const tmp = await root.getDirectoryHandle('tmp', { create: true });
+      const tmp = await root.getDirectoryHandle(TEMP_DIR, { create: true });
       await tmp.removeEntry(jobId, { recursive: true }).catch(() => {});
     },
   };

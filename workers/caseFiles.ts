@@ -12,7 +12,7 @@ import { REPORT_NAME } from '../lib/reservedNames';
 import type { ExportContext, ExportOutput } from './exporters';
 import { contextClient } from './client';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
-import { emptyProgress, leftOut } from '../lib/jobs';
+import { NOT_VERIFIED, emptyProgress, leftOut, notVerifiedCount } from '../lib/jobs';
 import { orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
 import { memoryTempStore } from './buffering';
 import { downloadVerified } from './verified';
@@ -41,7 +41,10 @@ export async function* listPlannedFiles(
   const order: Order | null = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
   if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
   const deduper = new PathDeduper();
-  for await (const cases of client.cases(request.workflowId, request.orderId)) {
+  // A case listed twice (in two pages) is exported once: its first listing counts.
+  const listed = new Set<string>();
+  for await (const page of client.cases(request.workflowId, request.orderId)) {
+    const cases = page.filter((c) => !listed.has(c.id) && !!listed.add(c.id));
     const planned = [...plan(parsed.template, workflow, order, cases, deduper)].map(({ path, case: c, file }) => ({
       path,
       case: c,
@@ -130,7 +133,9 @@ export function caseFilesZip(
 
   const store = opts.tempStore ?? memoryTempStore;
   /** Downloads one file completely, verified, into the temp store (then, if asked, transforms it). */
-  const start = async (p: PlannedFile): Promise<{ content: Uint8Array | Blob; crc32?: number; size?: number; sha256?: string; dispose: () => Promise<void> }> => {
+  const start = async (
+    p: PlannedFile,
+  ): Promise<{ content: Uint8Array | Blob; crc32?: number; size?: number; sha256?: string; dispose: () => Promise<void>; unverified?: { attempts: number } }> => {
     opts.signal.throwIfAborted();
     const info: AttemptInfo = { attempts: 0 };
     let counted = 0;
@@ -150,14 +155,15 @@ export function caseFilesZip(
           opts.onProgress(progress);
         },
       });
-      if (!extras.transform) return verified;
+      const unverified = verified.verified ? undefined : { attempts: info.attempts };
+      if (!extras.transform) return { ...verified, unverified };
       const blob = verified.content instanceof Blob ? verified.content : new Blob([verified.content as BlobPart]);
       const out = await extras.transform.apply(p, blob, (reason) =>
         failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts, kept: true }),
       );
-      if (!out) return verified;
+      if (!out) return { ...verified, unverified };
       await verified.dispose();
-      return { content: out, dispose: async () => {} };
+      return { content: out, dispose: async () => {}, unverified };
     } catch (err) {
       throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts, bytesCounted: counted });
     }
@@ -181,8 +187,13 @@ export function caseFilesZip(
         continue;
       }
       const lastModified = new Date(item.file.createdAt);
-      const { content, crc32, size, sha256, dispose } = result.value;
+      const { content, crc32, size, sha256, dispose, unverified } = result.value;
       previous = dispose;
+      if (unverified) {
+        // Served without a checksum: it goes in all the same (its size was checked), and the report says so.
+        failed.push({ path: item.path, caseId: item.case.id, fileUuid: item.file.uuid, reason: NOT_VERIFIED, attempts: unverified.attempts, kept: true });
+        progress.notVerified = notVerifiedCount(failed);
+      }
       yield {
         name: item.path,
         lastModified: Number.isNaN(lastModified.getTime()) ? new Date() : lastModified,

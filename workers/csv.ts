@@ -22,15 +22,22 @@
  *    paging (submissions grouped by case, in case order) that is one case at a time; memory grows
  *    only when submissions of many cases are interleaved. Whatever is still open at the end is
  *    written as it is (the data changed between the passes).
+ * 4. **Pass check** (`lib/csvPasses.ts`): each read tallies, per case, the submissions the option
+ *    can select (count and fingerprint of id, status, time). Cases that differ between the two reads
+ *    (submissions added, removed, listed twice, re-submitted) are named in a warning of the job's
+ *    result, with what the file shows for them and how many submissions of the second read it could
+ *    not hold (wide: the case's row was already written, or past its last column group). The file is
+ *    still written: the data is the platform's, the warning says where it moved under the export.
  *
- * Page requests are retried on 429/503 (after `Retry-After`), 500 and network errors; any other
+ * Every request goes through the engine's client (`contextClient`): retried on 429/503 (after
+ * `Retry-After`), 500 and network errors, paused on a 401 until the session works again; any other
  * error ends the export with the platform's message (no partial file is kept: the engine removes it).
  * Progress: `filesDone`/`filesTotal` count case visits (each case once per pass over the
  * submissions, so the bar moves evenly); `bytesDone` is CSV bytes written and `bytesTotal` an
  * estimate from the fraction done. When the file is complete, `filesDone` = `filesTotal` = the
  * number of data rows and `listingDone` is set.
  */
-import { PlatformClient, errorFromResponse, type Question, type Submission, type Workflow } from '../lib/platform';
+import type { PlatformClient, Question, Submission, Workflow } from '../lib/platform';
 import {
   MetaKeys,
   LatestSubmissions,
@@ -48,22 +55,10 @@ import {
 } from '../lib/csvResults';
 import { csvRecords, type CsvValue } from '../lib/csvEscape';
 import { resultsCsvName } from '../lib/naming';
+import { ReadTally, changedCases, passChangeWarning } from '../lib/csvPasses';
 import { emptyProgress, type CsvRequest, type Progress } from '../lib/jobs';
-import { withRetries, type RetryPolicy } from './fetching';
+import { contextClient } from './client';
 import type { ExportContext, ExportOutput } from './exporters';
-
-/** A fetch that retries transient answers (429, 503, 5xx) and network errors; other answers are returned as they are. */
-export function retryingFetch(fetchImpl: typeof fetch, policy: RetryPolicy | undefined, signal: AbortSignal): typeof fetch {
-  return (input, init) =>
-    withRetries(
-      async () => {
-        const res = await fetchImpl(input, init);
-        if (res.status === 429 || res.status === 503 || res.status >= 500) throw await errorFromResponse(res);
-        return res;
-      },
-      { policy, signal },
-    );
-}
 
 /** Reads `source` one item ahead: the next page is on its way while the current one is written. */
 export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
@@ -90,12 +85,13 @@ const unparse = (rows: readonly CsvValue[][]): string => csvRecords(rows);
 
 /** The results-as-CSV exporter. */
 export async function exportCsv(request: CsvRequest, ctx: ExportContext): Promise<ExportOutput> {
-  const client = new PlatformClient({ origin: request.origin, fetch: retryingFetch(ctx.fetch, ctx.policy, ctx.signal), signal: ctx.signal });
+  // Every request retries transient errors and waits out a 401 (the session gate), as files do.
+  const client = contextClient(request.origin, ctx);
   const [workflow, questions] = await Promise.all([client.workflow(request.workflowId), client.questions(request.workflowId)]);
   const order = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
   if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
-  const { stream, progress } = resultsCsvStream(client, request, workflow, questions, ctx.onProgress);
-  return { filename: resultsCsvName(workflow, order), stream, progress, failed: [] };
+  const { stream, progress, warnings } = resultsCsvStream(client, request, workflow, questions, ctx.onProgress);
+  return { filename: resultsCsvName(workflow, order), stream, progress, failed: [], warnings };
 }
 
 /** The CSV's text, chunk by chunk (BOM, header, then one chunk per page of submissions). */
@@ -106,6 +102,8 @@ export async function* resultsCsvText(
   questions: readonly Question[],
   progress: Progress,
   onProgress: (p: Progress) => void,
+  /** Filled when the submissions changed between the two reads (the pass check). */
+  warnings: string[] = [],
 ): AsyncGenerator<string> {
   const wide = request.layout === 'wide';
   const latest = request.submissions === 'latest' ? new LatestSubmissions() : null;
@@ -117,6 +115,7 @@ export async function* resultsCsvText(
   const orders = orderNames(workflow);
   const metaKeys = new MetaKeys();
   const positions = new Map<string, number>();
+  const ids: string[] = [];
   const records: CaseRecord[] = [];
   const seenInPass: number[] = [];
   /** Wide: selected submissions counted by the first pass; -1 once the row is written. */
@@ -126,6 +125,7 @@ export async function* resultsCsvText(
   const add = (id: string, record: CaseRecord): number => {
     const at = records.length;
     positions.set(id, at);
+    ids.push(id);
     records.push(record);
     seenInPass.push(0);
     expected.push(0);
@@ -152,6 +152,14 @@ export async function* resultsCsvText(
   };
   const selected = (s: Submission) => (latest ? latest.isLatest(s) : passesStatus(s, request.submissions));
 
+  // The pass check (lib/csvPasses.ts): what each read saw, per case, of the submissions the option can select.
+  const reads = [new ReadTally(), new ReadTally()];
+  const tally = (read: number, at: number, s: Submission) => {
+    if (passes === 2 && passesStatus(s, request.submissions)) reads[read].add(at, s);
+  };
+  /** Wide: selected submissions of the second read the file could not hold. */
+  let late = 0;
+
   // 2. First pass: latest winners, wide counts.
   if (passes === 2) {
     pass = 1;
@@ -159,6 +167,7 @@ export async function* resultsCsvText(
       for (const s of page) {
         const at = positionOf(s.caseId);
         visit(at);
+        tally(0, at, s);
         if (latest) latest.offer(s);
         else if (passesStatus(s, request.submissions)) expected[at]++;
       }
@@ -180,6 +189,7 @@ export async function* resultsCsvText(
       const cells = held.get(nextRow);
       if (!all && (cells?.length ?? 0) < expected[nextRow]) break;
       rows.push(wideRow(table, records[nextRow], cells ?? [], groups));
+      late += Math.max(0, (cells?.length ?? 0) - groups);
       held.delete(nextRow);
       expected[nextRow] = -1;
       nextRow++;
@@ -190,13 +200,14 @@ export async function* resultsCsvText(
     for (const s of page) {
       const at = positionOf(s.caseId);
       visit(at);
+      tally(1, at, s);
       if (!selected(s)) continue;
       if (!wide) rows.push(longRow(table, records[at], s));
       else if (expected[at] !== -1) {
         let list = held.get(at);
         if (!list) held.set(at, (list = []));
         list.push(submissionCells(s, questions));
-      }
+      } else late++; // its case's row is already written (the case gained a submission meanwhile)
     }
     if (wide) takeWideRows(rows, false);
     rowsWritten += rows.length;
@@ -209,6 +220,10 @@ export async function* resultsCsvText(
     rowsWritten += rows.length;
     if (rows.length) yield unparse(rows);
   }
+  if (passes === 2) {
+    const warning = passChangeWarning({ caseIds: changedCases(reads[0], reads[1]).map((at) => ids[at]), layout: request.layout, latest: !!latest, late });
+    if (warning) warnings.push(warning);
+  }
   progress.filesDone = progress.filesTotal = rowsWritten;
   progress.listingDone = true;
 }
@@ -220,14 +235,15 @@ export function resultsCsvStream(
   workflow: Workflow,
   questions: readonly Question[],
   onProgress: (p: Progress) => void,
-): { stream: ReadableStream<Uint8Array>; progress: Progress } {
+): { stream: ReadableStream<Uint8Array>; progress: Progress; warnings: string[] } {
   const progress = emptyProgress();
+  const warnings: string[] = [];
   const report = (p: Progress) => {
     // The total size is not known before the end: estimate it from the fraction done.
     if (!p.listingDone && p.filesDone > 0 && p.bytesDone > 0) p.bytesTotal = Math.max(p.bytesDone, Math.round((p.bytesDone * p.filesTotal) / p.filesDone));
     onProgress(p);
   };
-  const text = resultsCsvText(client, request, workflow, questions, progress, report);
+  const text = resultsCsvText(client, request, workflow, questions, progress, report, warnings);
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -251,5 +267,5 @@ export function resultsCsvStream(
       await text.return(undefined);
     },
   });
-  return { stream, progress };
+  return { stream, progress, warnings };
 }

@@ -11,7 +11,7 @@ import { leftOut } from '../lib/jobs';
 import { ensureSpace } from './space';
 import { tempStoreFor } from './buffering';
 import { SessionGate } from './session';
-import { writeStreamToOpfs } from './opfs';
+import { removeOpfsFile, sweepOpfsLeftovers, writeStreamToOpfs } from './opfs';
 import { openJournal, removeJournal, type OpenedJournal } from './journal';
 import { StageClock } from './stages';
 
@@ -19,6 +19,8 @@ import { StageClock } from './stages';
 const PROGRESS_INTERVAL_MS = 200;
 
 const running = new Map<string, AbortController>();
+/** Every job this engine has run (ids only): the leftover sweep never touches their files. */
+const ran = new Set<string>();
 
 function throttle(fn: (p: Progress) => void, ms: number) {
   let last = 0;
@@ -41,6 +43,7 @@ export const engine = {
   async run(jobId: string, request: ExportRequest, outputName: string, onProgress: (p: Progress) => void, resume = false): Promise<JobResult> {
     const controller = new AbortController();
     running.set(jobId, controller);
+    ran.add(jobId);
     const started = Date.now();
     let rateBase = { t: started, bytes: 0 };
     let rate = 0;
@@ -71,7 +74,7 @@ export const engine = {
       );
       // ZIPs are journaled; a CSV is one stream of rows, started again from its first row.
       journal = request.kind === 'csv' ? null : await openJournal(outputName, jobId, resume);
-      const { filename, stream, failed, progress } = await exporterFor(request)(request, {
+      const { filename, stream, failed, progress, warnings } = await exporterFor(request)(request, {
         fetch: (input, init) => fetch(input, init),
         signal: controller.signal,
         onProgress: (p) => report((live = p)),
@@ -87,11 +90,24 @@ export const engine = {
         startAt: journal?.startAt,
         onWritten: (offset) => journal?.written(offset),
       });
+      if (controller.signal.aborted) {
+        // Cancelled as the last bytes were written: the archive must not be handed on.
+        await removeOpfsFile(outputName);
+        throw controller.signal.reason;
+      }
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
-      const resumed = resume ? { kept: journal?.resumed.length ?? 0, restartReason: journal ? journal.restartReason : 'a CSV starts again from its first row' } : undefined;
-      return { filename, archiveMs: Date.now() - started, stages: clock.summary(), archiveBytes, files: progress.filesDone - leftOut(failed).length, failed: [...failed], resumed };
+      return {
+        filename,
+        archiveMs: Date.now() - started,
+        stages: clock.summary(),
+        archiveBytes,
+        files: progress.filesDone - leftOut(failed).length,
+        failed: [...failed],
+        ...(warnings?.length ? { warnings: [...warnings] } : {}),
+        ...(resume ? { resumed: { kept: journal?.resumed.length ?? 0, restartReason: journal ? journal.restartReason : 'a CSV starts again from its first row' } } : {}),
+      };
     } finally {
       running.delete(jobId);
       journal?.close();
@@ -99,6 +115,16 @@ export const engine = {
       await removeJournal(outputName);
       await store.clear();
     }
+  },
+
+  /**
+   * Removes what jobs that no longer exist left in the private file system (the leftover sweep):
+   * every entry but those of `keep` and of the jobs this engine runs or has run (the host cleans
+   * those up after their download). Returns the paths removed.
+   */
+  async sweep(keep: string[]): Promise<string[]> {
+    const kept = new Set(keep);
+    return sweepOpfsLeftovers((jobId) => kept.has(jobId) || ran.has(jobId));
   },
 
   cancel(jobId: string): void {

@@ -16,7 +16,8 @@
  */
 import { zipStream } from './zipStream';
 import { csvRecords } from '../lib/csvEscape';
-import { PlatformClient, endpoints, isExecutionFinished, type Execution } from '../lib/platform';
+import { endpoints, isExecutionFinished, type Execution } from '../lib/platform';
+import { contextClient } from './client';
 import {
   combinedDocument,
   planExecutionExport,
@@ -54,7 +55,7 @@ export function executionReportCsv(rows: { path: string; executionId: string; st
 
 /** The execution exporter: `<workflow_name>_<YYYY-MM-DD_HH-mm-ss>_<execution_id>.zip`. */
 export async function exportExecution(request: ExecutionRequest, ctx: ExportContext): Promise<ExportOutput> {
-  const client = new PlatformClient({ origin: request.origin, fetch: ctx.fetch, signal: ctx.signal });
+  const client = contextClient(request.origin, ctx);
   const execution = await client.execution(request.executionId);
   if (!isExecutionFinished(execution.status))
     throw new Error(`Execution ${execution.id} has not finished yet (${execution.status}): export it once it has finished.`);
@@ -68,7 +69,7 @@ export function executionZip(
   execution: Execution,
   ctx: ExportContext,
 ): { stream: ReadableStream<Uint8Array>; failed: FailedFile[]; progress: Progress } {
-  const client = new PlatformClient({ origin: request.origin, fetch: ctx.fetch, signal: ctx.signal });
+  const client = contextClient(request.origin, ctx);
   const plan = planExecutionExport(execution, request);
   const progress = emptyProgress();
   progress.filesTotal = request.combine ? 1 : plan.steps.length;
@@ -97,9 +98,12 @@ export function executionZip(
     if (p.step.outputSize === 0 && p.step.status === 'skipped') return { body: new Response('').body, attempts: 0 };
     const info: AttemptInfo = { attempts: 0 };
     const opener = rangeOpener(ctx.fetch, client.url(endpoints.stepOutput(execution.id, p.step.id)), ctx.signal);
+    // The same retries and session gate as every other request, for the first request and for
+    // each resumed one (a body cut mid-way by a session that ended goes on once signed in again).
     const { body } = await openResumableBody(opener, {
       policy: ctx.policy,
       signal: ctx.signal,
+      gate: ctx.gate,
       info,
       onBytes: (n) => {
         progress.bytesDone += n;

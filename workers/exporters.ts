@@ -40,6 +40,8 @@ export interface ExportOutput {
   progress: Progress;
   /** Files left out, and why (final when the stream ends). */
   failed: FailedFile[];
+  /** What the export could not do as asked, in plain words (final when the stream ends; e.g. the CSV's pass check). */
+  warnings?: string[];
 }
 
 export type Exporter<R extends ExportRequest> = (request: R, ctx: ExportContext) => Promise<ExportOutput>;

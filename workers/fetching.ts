@@ -77,9 +77,14 @@ export async function withRetries<T>(
   }
 }
 
+/** What a resumed request must still match: the first answer's `ETag` (strong) or `Last-Modified`. */
 export type OpenFn = (init: { offset: number; etag: string | null }) => Promise<Response>;
 
-/** GET with `Range: bytes=offset-` (and `If-Range`) when resuming. Throws PlatformError on non-2xx. */
+/**
+ * GET with `Range: bytes=offset-` and `If-Range: <validator>` when resuming: the server answers
+ * 206 with the rest of the same version, or 200 with the whole file when it changed. Throws
+ * PlatformError on non-2xx.
+ */
 export function rangeOpener(fetchImpl: typeof fetch, url: string, signal?: AbortSignal): OpenFn {
   return async ({ offset, etag }) => {
     const headers: Record<string, string> = {};
@@ -94,60 +99,134 @@ export function rangeOpener(fetchImpl: typeof fetch, url: string, signal?: Abort
 }
 
 /**
+ * The validator `If-Range` may carry: a strong `ETag`, else `Last-Modified` (RFC 9110 §13.1.5: a weak
+ * ETag is not allowed there). Only printable ASCII passes; anything else is no validator at all.
+ */
+export function ifRangeValidator(headers: Headers): string | null {
+  const ok = (v: string | null) => (v !== null && /^[\x21-\x7e][\x20-\x7e]{0,1023}$/.test(v.trim()) ? v.trim() : null);
+  const etag = ok(headers.get('ETag'));
+  if (etag && !etag.startsWith('W/')) return etag;
+  return ok(headers.get('Last-Modified'));
+}
+
+/**
+ * The file changed on the server between two requests of one download (a resumed request was
+ * answered 200, not 206) and the reader cannot start over: the download fails rather than splicing
+ * two versions.
+ */
+export class ChangedWhileDownloadingError extends Error {
+  constructor() {
+    super('the file changed on the platform while it was downloading');
+    this.name = 'ChangedWhileDownloadingError';
+  }
+}
+
+/** Runs a request again after a 401 once the session works (workers/session.ts's SessionGate). */
+export interface Gate {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface ResumableOptions {
+  policy?: RetryPolicy;
+  signal?: AbortSignal;
+  info?: AttemptInfo;
+  /** Every request (the first and each resumed one) waits out a 401 here. */
+  gate?: Gate;
+  /** Sees every byte once, in order; negative when bytes are dropped (a restart from byte 0). */
+  onBytes?: (n: number) => void;
+  /**
+   * A resumed request was answered `200`: the file changed (`If-Range` failed) and `response` is its
+   * new version from byte 0. The reader must drop everything it received (hash, CRC, buffer) before
+   * this returns; the stream then goes on with the new body from its first byte. Without it, such an
+   * answer errors the stream with {@link ChangedWhileDownloadingError} when the validator shows another
+   * version, and its first bytes are skipped when it is the same one (or the server gives none).
+   */
+  onRestart?: (response: Response) => void | Promise<void>;
+}
+
+/**
  * A file's bytes as one stream that survives a body cut mid-way: on a read error it asks again
- * from the byte it reached (`Range`), skipping bytes itself if the server answers 200 instead of 206.
- * `onBytes` sees every byte once, in order.
+ * from the byte it reached (`Range` + `If-Range`). A `206` goes on where it stopped; a `200` is a new
+ * version of the file, never spliced onto the old one: it restarts from byte 0 (`onRestart`).
+ * `onBytes` sees every byte once, in order. The stream pulls only when read (high-water mark 0), so
+ * when it restarts, every chunk it gave out has been taken by the reader.
  */
 export async function openResumableBody(
   open: OpenFn,
-  opts: { policy?: RetryPolicy; signal?: AbortSignal; info?: AttemptInfo; onBytes?: (n: number) => void } = {},
+  opts: ResumableOptions = {},
 ): Promise<{ response: Response; body: ReadableStream<Uint8Array> }> {
   const policy = opts.policy ?? defaultRetryPolicy;
   const info = opts.info ?? { attempts: 0 };
-  const first = await withRetries(() => open({ offset: 0, etag: null }), { ...opts, info });
-  const etag = first.headers.get('ETag');
+  const request = (init: { offset: number; etag: string | null }) => {
+    const attempt = () => withRetries(() => open(init), { policy, signal: opts.signal, info });
+    return opts.gate ? opts.gate.run(attempt) : attempt();
+  };
+  const first = await request({ offset: 0, etag: null });
+  let validator = ifRangeValidator(first.headers);
   let offset = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = first.body ? first.body.getReader() : null;
-  let skip = 0;
   let failures = 0;
+  /** Bytes of a 200 answer to skip (the same version, and the reader cannot start over). */
+  let skip = 0;
 
   const reopen = async () => {
-    const res = await withRetries(() => open({ offset, etag }), { policy, signal: opts.signal, info });
-    // 206 starts at `offset`; a 200 starts at 0 and we drop what we already have.
-    skip = res.status === 206 ? 0 : offset;
+    const res = await request({ offset, etag: validator });
+    skip = 0;
+    if (res.status !== 206) {
+      // 200: the whole file from byte 0. With If-Range sent, the file changed; without, the server
+      // ignores ranges. Never spliced: the reader starts over with it (onRestart), or, when it cannot,
+      // the bytes it has are skipped only if this is provably the same version (or nothing can tell).
+      const sent = validator;
+      const now = ifRangeValidator(res.headers);
+      if (offset > 0 && !opts.onRestart) {
+        if (sent !== null && now !== sent) {
+          await res.body?.cancel().catch(() => {});
+          throw new ChangedWhileDownloadingError();
+        }
+        skip = offset;
+      } else {
+        if (offset > 0) opts.onBytes?.(-offset);
+        offset = 0;
+        validator = now;
+        await opts.onRestart?.(res);
+      }
+    }
     reader = res.body ? res.body.getReader() : null;
   };
 
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        if (!reader) return controller.close();
-        try {
-          const { done, value } = await reader.read();
-          if (done) return controller.close();
-          let chunk = value;
-          if (skip > 0) {
-            const drop = Math.min(skip, chunk.byteLength);
-            skip -= drop;
-            chunk = chunk.subarray(drop);
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          if (!reader) return controller.close();
+          try {
+            const { done, value } = await reader.read();
+            if (done) return controller.close();
+            let chunk = value;
+            if (skip > 0) {
+              const drop = Math.min(skip, chunk.byteLength);
+              skip -= drop;
+              chunk = chunk.subarray(drop);
+            }
             if (chunk.byteLength === 0) continue;
+            offset += chunk.byteLength;
+            opts.onBytes?.(chunk.byteLength);
+            controller.enqueue(chunk);
+            return;
+          } catch (err) {
+            if (opts.signal?.aborted) throw opts.signal.reason;
+            if (++failures >= policy.maxAttempts) throw err;
+            await sleep(backoffDelay(failures, policy), opts.signal);
+            await reopen();
           }
-          offset += chunk.byteLength;
-          opts.onBytes?.(chunk.byteLength);
-          controller.enqueue(chunk);
-          return;
-        } catch (err) {
-          if (opts.signal?.aborted) throw opts.signal.reason;
-          if (++failures >= policy.maxAttempts) throw err;
-          await sleep(backoffDelay(failures, policy), opts.signal);
-          await reopen();
         }
-      }
+      },
+      cancel(reason) {
+        return reader?.cancel(reason);
+      },
     },
-    cancel(reason) {
-      return reader?.cancel(reason);
-    },
-  });
+    { highWaterMark: 0 },
+  );
   return { response: first, body };
 }
 

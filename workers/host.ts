@@ -23,15 +23,37 @@ export class EngineHost {
   private engine: Comlink.Remote<Engine> | null = null;
   private readonly urls = new Map<string, string>();
   private readonly active = new Set<string>();
+  /** Jobs asked to cancel while running here: even a finished archive is dropped, never offered. */
+  private readonly cancelling = new Set<string>();
 
-  constructor(private readonly emit: (msg: HostToBackground) => void) {}
+  constructor(
+    private readonly emit: (msg: HostToBackground) => void,
+    /**
+     * The jobs the background still has as active (its job store), for the leftover sweep. Absent,
+     * only this host's own jobs are kept; when it fails, nothing is swept (better kept than lost).
+     */
+    private readonly liveJobs?: () => Promise<string[]>,
+  ) {}
 
   private get worker(): Comlink.Remote<Engine> {
     if (!this.engine) {
       const w = new EngineWorker();
       this.engine = Comlink.wrap<Engine>(w);
+      // A new engine: whatever an earlier one left behind (a crash, an update) goes.
+      void this.sweepLeftovers().catch(() => {});
     }
     return this.engine;
+  }
+
+  /**
+   * The leftover sweep (workers/opfs.ts): removes from the private file system every archive and
+   * temp file whose job is neither in `keep`, nor active in the background (`liveJobs`), nor running
+   * or waiting for its download here. Runs by itself when the engine starts; safe to call at any
+   * time. Returns the paths removed; rejects, removing nothing, when `liveJobs` fails.
+   */
+  async sweepLeftovers(keep: readonly string[] = []): Promise<string[]> {
+    const live = this.liveJobs ? await this.liveJobs() : [];
+    return this.worker.sweep([...keep, ...live, ...this.active, ...this.urls.keys()]);
   }
 
   activeJobs(): string[] {
@@ -55,6 +77,11 @@ export class EngineHost {
       .then(async (result) => {
         // The OPFS file has no type; without one Chromium may sniff text/plain and rename the download.
         const file = await opfsFile(name);
+        if (this.cancelling.has(job.id)) {
+          // Cancelled as the engine finished: the archive is dropped, never offered for download.
+          await removeOpfsFile(name);
+          throw new DOMException('Export cancelled', 'AbortError');
+        }
         const url = URL.createObjectURL(file.slice(0, file.size, mimeTypeOf(result.filename)));
         this.urls.set(job.id, url);
         this.emit({ to: 'background', type: 'host/ready', jobId: job.id, url, result });
@@ -64,11 +91,17 @@ export class EngineHost {
         if (e?.name === 'AbortError') this.emit({ to: 'background', type: 'host/cancelled', jobId: job.id });
         else this.emit({ to: 'background', type: 'host/failed', jobId: job.id, error: e?.message ?? String(err) });
       })
-      .finally(() => this.active.delete(job.id));
+      .finally(() => {
+        this.active.delete(job.id);
+        this.cancelling.delete(job.id);
+      });
   }
 
   cancel(jobId: string): void {
-    if (this.active.has(jobId)) this.worker.cancel(jobId);
+    if (this.active.has(jobId)) {
+      this.cancelling.add(jobId);
+      void this.worker.cancel(jobId);
+    }
     else void this.cleanup(jobId);
   }
 

@@ -4,8 +4,11 @@
  * disk-backed File. Files live in `exports/<jobId>`.
  */
 import { timed, type StageClock } from './stages';
+import { isJobActive, type JobState } from '../lib/jobs';
 
 export const EXPORTS_DIR = 'exports';
+/** Where downloads wait while their checksum is checked (workers/buffering.ts): `tmp/<jobId>/`. */
+export const TEMP_DIR = 'tmp';
 
 export async function exportsDir(): Promise<FileSystemDirectoryHandle> {
   const root = await navigator.storage.getDirectory();
@@ -111,4 +114,68 @@ export async function opfsFile(name: string): Promise<File> {
 export async function removeOpfsFile(name: string): Promise<void> {
   const dir = await exportsDir();
   await dir.removeEntry(name).catch(() => {});
+}
+
+/** The part of the private file system the sweep needs (a real directory handle, or a fake in tests). */
+export interface SweepDir {
+  entries(): AsyncIterable<[string, { kind: 'file' | 'directory' }]>;
+  removeEntry(name: string, opts?: { recursive?: boolean }): Promise<void>;
+}
+
+/**
+ * The job an entry of ours belongs to: `exports/<jobId>.part` and its journal
+ * `exports/<jobId>.part.journal` (workers/journal.ts), `tmp/<jobId>/`; null for any other name.
+ */
+export function leftoverJobId(dir: typeof EXPORTS_DIR | typeof TEMP_DIR, name: string, kind: 'file' | 'directory'): string | null {
+  if (dir === TEMP_DIR) return kind === 'directory' && name.length > 0 ? name : null;
+  const m = kind === 'file' ? /^(.+)\.part(?:\.journal)?$/.exec(name) : null;
+  return m ? m[1] : null;
+}
+
+/**
+ * **Leftover sweep**: removes what jobs that no longer exist (a crash, an update, a closed browser)
+ * left in the private file system: archives in `exports/`, temp files in `tmp/`. An entry is kept
+ * while `isLive(jobId)` says its job lives (asked at the moment of removal, so a job started during
+ * the sweep is safe); an entry of neither form is not ours to judge and is left alone, as is one the
+ * browser refuses to remove (still open). Returns the paths removed.
+ */
+export async function sweepLeftovers(dirs: { exports: SweepDir; tmp: SweepDir }, isLive: (jobId: string) => boolean): Promise<string[]> {
+  const removed: string[] = [];
+  for (const [name, dir] of [
+    [EXPORTS_DIR, dirs.exports],
+    [TEMP_DIR, dirs.tmp],
+  ] as const) {
+    const found: [string, 'file' | 'directory'][] = [];
+    for await (const [entry, handle] of dir.entries()) found.push([entry, handle.kind]);
+    for (const [entry, kind] of found) {
+      const jobId = leftoverJobId(name, entry, kind);
+      if (jobId === null || isLive(jobId)) continue;
+      try {
+        await dir.removeEntry(entry, { recursive: kind === 'directory' });
+        removed.push(`${name}/${entry}`);
+      } catch {
+        /* still open by someone, or gone already: a later sweep tries again */
+      }
+    }
+  }
+  return removed;
+}
+
+/** The sweep on the origin-private file system itself. */
+export async function sweepOpfsLeftovers(isLive: (jobId: string) => boolean): Promise<string[]> {
+  const root = await navigator.storage.getDirectory();
+  const [exports, tmp] = await Promise.all([
+    root.getDirectoryHandle(EXPORTS_DIR, { create: true }),
+    root.getDirectoryHandle(TEMP_DIR, { create: true }),
+  ]);
+  return sweepLeftovers({ exports: exports as unknown as SweepDir, tmp: tmp as unknown as SweepDir }, isLive);
+}
+
+/** The ids of the active jobs in a `jobs/list` answer; throws on anything else (then nothing is swept). */
+export function activeJobIds(reply: unknown): string[] {
+  if (!Array.isArray(reply)) throw new Error('jobs/list did not answer a list');
+  return reply
+    .filter((j): j is JobState => !!j && typeof j === 'object' && typeof (j as JobState).id === 'string')
+    .filter(isJobActive)
+    .map((j) => j.id);
 }

@@ -24,6 +24,11 @@ export interface VerifiedFile {
   crc32: number;
   /** Its SHA-256 (hex), checked against the platform's when it sent one. */
   sha256: string;
+  /**
+   * False when the platform sent no `X-Checksum-Sha256`: the file goes in (its size was checked),
+   * and the report lists it as "not verified".
+   */
+  verified: boolean;
   dispose(): Promise<void>;
 }
 
@@ -69,9 +74,10 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
     const once = async (): Promise<VerifiedFile | null> => {
       hasher.init();
       crc32.init();
-      const temp = await opts.store.create(opts.expectedSize);
+      let temp = await opts.store.create(opts.expectedSize);
+      let size = 0;
       try {
-        const { response, body } = await openResumableBody(open, {
+        let { response, body } = await openResumableBody(open, {
           policy: opts.policy ?? defaultRetryPolicy,
           signal: opts.signal,
           info: opts.info,
@@ -79,12 +85,22 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
             counted += n;
             opts.onBytes?.(n);
           },
+          // A resumed request answered 200: the file changed. Everything received so far is
+          // dropped (hash, CRC, buffered bytes) and this new version is taken from its byte 0.
+          onRestart: async (fresh) => {
+            response = fresh;
+            hasher.init();
+            crc32.init();
+            size = 0;
+            const old = temp;
+            temp = await opts.store.create(opts.expectedSize);
+            await old.dispose();
+          },
         });
         // Files kept in memory are hashed whole by the browser's native SHA-256 (off this thread);
         // larger ones incrementally as they stream to disk.
         const native = temp.inMemory && !!globalThis.crypto?.subtle;
         const reader = body.getReader();
-        let size = 0;
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
@@ -95,13 +111,16 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
         }
         // (finish's work is synchronous up to its first await: that part is timed.)
         const content = await time('buffer', () => temp.finish());
-        const expected = response.headers.get(CHECKSUM_HEADER)?.trim().toLowerCase() ?? null;
+        const expected = response.headers.get(CHECKSUM_HEADER)?.trim().toLowerCase() || null;
         const actual = native ? toHex(await crypto.subtle.digest('SHA-256', content as Uint8Array<ArrayBuffer>)) : hasher.digest('hex');
         const length = response.headers.get('Content-Length');
         const wantSize = response.status === 200 && length !== null ? Number(length) : opts.expectedSize;
         if (expected !== null && actual !== expected) lastProblem = `checksum mismatch (SHA-256 ${actual}, platform says ${expected})`;
         else if (size !== wantSize) lastProblem = `size mismatch (${size} bytes, expected ${wantSize})`;
-        else return { content, size, crc32: parseInt(crc32.digest('hex'), 16), sha256: actual, dispose: () => temp.dispose() };
+        else {
+          const kept = temp;
+          return { content, size, crc32: parseInt(crc32.digest('hex'), 16), sha256: actual, verified: expected !== null, dispose: () => kept.dispose() };
+        }
         await temp.dispose();
         return null;
       } catch (err) {

@@ -4,10 +4,15 @@ import type { BackgroundToHost } from '../../lib/messages';
 import { isAddressedTo } from '../../lib/messageSchema';
 import { authorize, senderContextOf, type MessageSenderLike } from '../../lib/senders';
 import { EngineHost } from '../../workers/host';
+import { activeJobIds } from '../../workers/opfs';
 
-const host = new EngineHost((msg) => {
-  browser.runtime.sendMessage(msg).catch(() => {});
-});
+const host = new EngineHost(
+  (msg) => {
+    browser.runtime.sendMessage(msg).catch(() => {});
+  },
+  // The leftover sweep keeps every job the background still has as active.
+  async () => activeJobIds(await browser.runtime.sendMessage({ to: 'background', type: 'jobs/list' })),
+);
 
 // Host commands come from the background only (lib/senders.ts): a content script's runtime
 // messages reach this document too.

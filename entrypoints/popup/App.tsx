@@ -3,7 +3,7 @@ import { browser } from 'wxt/browser';
 import { extensionActions, type ExporterActions } from '../../components/actions';
 import { JobProgress } from '../../components/JobProgress';
 import { executionExportRequest } from '../../lib/executionRequest';
-import { formatBytes, isJobActive, type ExportKind, type JobState } from '../../lib/jobs';
+import { formatBytes, isJobActive, leftOut, notVerifiedCount, type ExportKind, type JobState } from '../../lib/jobs';
 import { isExecutionFinished, PlatformClient, PlatformError, signInUrl, type ExecutionSummary } from '../../lib/platform';
 import { allOrigins, type Settings } from '../../lib/settings';
 import { t, tParts, type MessageKey } from '../../lib/i18n';
@@ -175,9 +175,10 @@ export function App(props: { actions?: ExporterActions }) {
               {job.phase === 'done' && (
                 <p class="we-job-result">
                   <span>
-                    {job.result?.failed.length
-                      ? t('popupFailed', job.result.failed.length, job.result.files)
+                    {job.result && leftOut(job.result.failed).length
+                      ? t('popupFailed', leftOut(job.result.failed).length, job.result.files)
                       : t('popupDone', job.result?.files ?? 0, formatBytes(job.result?.archiveBytes ?? 0))}
+                    {job.result && notVerifiedCount(job.result.failed) > 0 && ` · ${t('nNotVerified', notVerifiedCount(job.result.failed))}`}
                   </span>
                   {job.downloadId !== undefined && (
                     <button type="button" class="we-button" onClick={() => void browser.downloads.show(job.downloadId!)}>

@@ -4,7 +4,7 @@
  * until the user signs in again.
  */
 import type { Page } from '@playwright/test';
-import { test, expect, ORIGIN, exporterUi, readZip, waitForDownload, expectedArchive, signIn, apiClient } from './harness';
+import { test, expect, ORIGIN, exporterUi, readZip, waitForDownload, expectedArchive, signIn, apiClient, listDownloads, filesIn } from './harness';
 import type { Case, Page as ApiPage } from '../../lib/platform';
 
 async function exportCaseFiles(page: Page, workflowId: string) {
@@ -85,4 +85,95 @@ test('the session ends mid-export: the job pauses, says so, and completes after 
   const want = await expectedArchive('3', null, '');
   expect(new Map((await readZip(item.filename)).map((e) => [e.path, e.sha256]))).toEqual(want.expected);
   expect(site.stats().unauthenticated).toBeGreaterThan(0);
+});
+
+test('files served without X-Checksum-Sha256 go in, each listed as "not verified", and the dialog counts them', async ({ page, sw, site }) => {
+  const want = await expectedArchive('2', null, '');
+  site.setConfig({ omitChecksum: true });
+  try {
+    const dialog = await exportCaseFiles(page, '2');
+    const item = await waitForDownload(sw);
+    expect(item.state).toBe('complete');
+    const entries = await readZip(item.filename);
+    const report = entries.find((e) => e.path === 'export-report.csv');
+    expect(report, 'the report is in the ZIP').toBeTruthy();
+    const lines = report!.bytes.toString('utf8').trim().split('\r\n');
+    expect(lines).toHaveLength(want.expected.size + 1);
+    for (const line of lines.slice(1)) expect(line).toMatch(/,not verified,1$/);
+    // Every file is in, byte for byte.
+    expect(new Map(entries.filter((e) => e.path !== 'export-report.csv').map((e) => [e.path, e.sha256]))).toEqual(want.expected);
+    await expect(dialog.getByRole('status')).toContainText(`${want.expected.size} not verified`);
+  } finally {
+    site.setConfig({ omitChecksum: false });
+  }
+});
+
+test('a file that changes while its body is resumed arrives whole as its new version, never spliced', async ({ page, sw, site }) => {
+  site.setConfig({ scaleCases: 20, scaleFilesPerCase: 2, scaleFileSize: 256 * 1024 });
+  site.resetStats();
+  site.setConfig({ failCut: 0.15, changeOnCut: true });
+  try {
+    await exportCaseFiles(page, '3');
+    const item = await waitForDownload(sw, { timeout: 60_000 });
+    expect(item.state).toBe('complete');
+    expect(site.stats().filesChanged).toBeGreaterThan(0);
+    expect(site.stats().ifRangeMismatches).toBeGreaterThan(0);
+    site.setConfig({ failCut: 0, changeOnCut: false });
+    // What the platform serves now: the new versions of the files that changed.
+    const want = await expectedArchive('3', null, '');
+    expect(new Map((await readZip(item.filename)).map((e) => [e.path, e.sha256]))).toEqual(want.expected);
+  } finally {
+    // New data: the files changed here are forgotten.
+    site.setConfig({ failCut: 0, changeOnCut: false, scaleCases: 21 });
+  }
+});
+
+test('archives and temp files of jobs that no longer exist are removed when the engine starts', async ({ page, sw, context }) => {
+  const ext = await context.newPage();
+  await ext.goto(sw.url().replace('background.js', 'popup.html'));
+  const list = () =>
+    ext.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      const names: string[] = [];
+      const walk = async (dir: FileSystemDirectoryHandle, prefix: string) => {
+        for await (const [name, h] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+          if (h.kind === 'directory') {
+            names.push(`${prefix}${name}/`);
+            await walk(h as FileSystemDirectoryHandle, `${prefix}${name}/`);
+          } else names.push(prefix + name);
+        }
+      };
+      await walk(root, '');
+      return names.sort();
+    });
+  // What a crashed job (or an older version) left behind.
+  await ext.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    const exports = await root.getDirectoryHandle('exports', { create: true });
+    const w = await (await exports.getFileHandle('crashed-job.part', { create: true })).createWritable();
+    await w.write('half an archive');
+    await w.close();
+    const tmp = await (await root.getDirectoryHandle('tmp', { create: true })).getDirectoryHandle('crashed-job', { create: true });
+    await tmp.getFileHandle('f0', { create: true });
+  });
+  expect(await list()).toEqual(['exports/', 'exports/crashed-job.part', 'tmp/', 'tmp/crashed-job/', 'tmp/crashed-job/f0']);
+  await exportCaseFiles(page, '2');
+  const item = await waitForDownload(sw);
+  expect(item.state).toBe('complete');
+  await expect.poll(list, { timeout: 10_000 }).toEqual(['exports/', 'tmp/']);
+});
+
+test('a cancel while the archive is being saved to Downloads ends as cancelled, with no download left', async ({ page, sw, site, profile }) => {
+  // A big archive, so saving it (the browser's copy to Downloads) lasts long enough to cancel.
+  site.setConfig({ scaleCases: 12, scaleFilesPerCase: 2, scaleFileSize: 24 * 1024 * 1024, scaleDistinctContents: 2 });
+  try {
+    const dialog = await exportCaseFiles(page, '3');
+    await expect(dialog.getByRole('status')).toContainText('Saving to your downloads', { timeout: 120_000 });
+    await dialog.getByRole('button', { name: 'Cancel export' }).click();
+    await expect(dialog.getByRole('status')).toContainText('Export cancelled', { timeout: 30_000 });
+    await expect.poll(() => listDownloads(sw), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => filesIn(profile.downloads).filter((f) => !f.startsWith('.')), { timeout: 10_000 }).toEqual([]);
+  } finally {
+    site.setConfig({ scaleCases: 20, scaleFilesPerCase: 3, scaleFileSize: 65536, scaleDistinctContents: 0 });
+  }
 });

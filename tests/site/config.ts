@@ -39,6 +39,10 @@ export interface SiteConfig {
   /** Headers with the full Content-Length, then the socket is destroyed about halfway through the body. */
   failCut: number;
   retryAfterSeconds: number;
+  /** A file whose body was cut (failCut) changes right after: the resumed request's `If-Range` fails and it gets the new version, whole, with 200. */
+  changeOnCut: boolean;
+  /** File answers carry no `X-Checksum-Sha256` (the export puts them in as "not verified"). */
+  omitChecksum: boolean;
 
   /** Seconds a session lives after sign-in; 0 = never expires. */
   sessionLifetimeSec: number;
@@ -66,6 +70,8 @@ export const defaultConfig: SiteConfig = {
   fail503: 0,
   failCut: 0,
   retryAfterSeconds: 1,
+  changeOnCut: false,
+  omitChecksum: false,
   sessionLifetimeSec: 0,
   latencyMs: 0,
   runningExecutionSec: 10,

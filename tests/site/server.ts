@@ -33,6 +33,7 @@ import {
   pageByCase,
   pageFlat,
   type SiteExecution,
+  type SiteFile,
   type SiteUser,
   type SiteWorkflow,
   stepJson,
@@ -53,6 +54,10 @@ export interface SiteStats {
   /** File bodies the client abandoned before the end. */
   fileResponsesAborted: number;
   rangeRequests: number;
+  /** Range requests whose `If-Range` no longer matched (the file changed): answered 200, whole. */
+  ifRangeMismatches: number;
+  /** Files changed after a cut body (changeOnCut). */
+  filesChanged: number;
   faultsInjected: { fail500: number; fail429: number; fail503: number; failCut: number };
   apiRequests: number;
   /** 401 answers of the API. */
@@ -89,6 +94,8 @@ const emptyStats = (): SiteStats => ({
   completedByFile: {},
   fileResponsesAborted: 0,
   rangeRequests: 0,
+  ifRangeMismatches: 0,
+  filesChanged: 0,
   faultsInjected: { fail500: 0, fail429: 0, fail503: 0, failCut: 0 },
   apiRequests: 0,
   unauthenticated: 0,
@@ -218,6 +225,14 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
   const deletedFiles = new Set<string>();
   let stats = emptyStats();
   let faultCounter = 0;
+  /** changeOnCut: files changed since the data was generated, and how often. */
+  const fileVersions = new Map<string, number>();
+  /** A file as it is now: a changed one has other bytes (same size), so another checksum and ETag. */
+  const versionOf = <F extends SiteFile | undefined>(file: F): F => {
+    const v = file ? fileVersions.get(file.uuid) : undefined;
+    if (!file || !v || file.content.kind !== 'blocks') return file;
+    return { ...file, content: { ...file.content, seed: (file.content.seed + v * 0x9e3779b1) >>> 0 } };
+  };
 
   // ----- executions ---------------------------------------------------------------------------
 
@@ -417,7 +432,7 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
 
   async function fileContent(req: IncomingMessage, res: ServerResponse, user: SiteUser, uuid: string): Promise<void> {
     stats.fileRequests++;
-    const file = data.file(uuid);
+    const file = versionOf(data.file(uuid));
     if (!file || deletedFiles.has(uuid)) throw new HttpError(404, 'not_found', `No file ${uuid} (it may have been deleted).`);
     workflowFor(user, file.workflowId);
 
@@ -445,16 +460,23 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
 
     const size = fileSize(file);
     const sha = await sha256Of(file);
+    const version = fileVersions.get(file.uuid) ?? 0;
     const headers: Record<string, string> = {
       'Content-Type': file.contentType,
       ETag: `"${sha.slice(0, 40)}"`,
-      'X-Checksum-Sha256': sha,
+      ...(config.omitChecksum ? {} : { 'X-Checksum-Sha256': sha }),
       'Accept-Ranges': 'bytes',
-      'Last-Modified': new Date(file.createdAt).toUTCString(),
+      'Last-Modified': new Date(Date.parse(file.createdAt) + version * 1000).toUTCString(),
       'Content-Disposition': contentDisposition(file.originalFilename),
       'Cache-Control': 'private, no-store',
     };
-    const range = parseRange(req.headers.range, size);
+    let range = parseRange(req.headers.range, size);
+    // If-Range (RFC 9110 §13.1.5): the range only if the file is still the version the client has.
+    const ifRange = req.headers['if-range'];
+    if (range && ifRange !== undefined && ifRange !== headers.ETag && ifRange !== headers['Last-Modified']) {
+      stats.ifRangeMismatches++;
+      range = null;
+    }
     if (range === 'unsatisfiable') {
       stats.rangeRequests++;
       res.writeHead(416, { ...headers, 'Content-Range': `bytes */${size}`, 'Content-Length': '0' });
@@ -476,6 +498,11 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
     }
     const cutAt = fault === 'failCut' ? Math.max(1, Math.floor(length / 2)) : Infinity;
     if (fault === 'failCut') stats.faultsInjected.failCut++;
+    if (fault === 'failCut' && config.changeOnCut && file.content.kind === 'blocks') {
+      // The file changes once the body is cut: the resumed request finds a new version.
+      fileVersions.set(file.uuid, version + 1);
+      stats.filesChanged++;
+    }
 
     stats.inFlightFileRequests++;
     stats.maxInFlightFileRequests = Math.max(stats.maxInFlightFileRequests, stats.inFlightFileRequests);
@@ -530,6 +557,7 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
     Object.assign(config, next);
     if (regenerate) {
       data = generateData(config);
+      fileVersions.clear();
       warmUp(data);
       execState.clear();
     }

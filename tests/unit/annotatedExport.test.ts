@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { exportAnnotatedCaseFiles } from '../../workers/annotatedCaseFiles';
 import { exporterFor } from '../../workers/exporters';
@@ -42,7 +43,7 @@ const fetchImpl = (async (input: string) => {
   if (url.pathname === '/api/v1/workflows/w/submissions') return page(submissions);
   const m = /^\/api\/v1\/files\/([^/]+)\/content$/.exec(url.pathname);
   const f = m && files.find((x) => x.uuid === m[1]);
-  if (f) return new Response(f.bytes as BlobPart);
+  if (f) return new Response(f.bytes as BlobPart, { headers: { 'X-Checksum-Sha256': createHash('sha256').update(f.bytes).digest('hex') } });
   return new Response('no', { status: 500 });
 }) as unknown as typeof fetch;
 

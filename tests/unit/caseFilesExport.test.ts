@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { exportCaseFiles, reportCsv, REPORT_NAME } from '../../workers/caseFiles';
 import type { Case, Workflow } from '../../lib/platform';
-import type { CaseFilesRequest, Progress } from '../../lib/jobs';
+import { leftOut, notVerifiedCount, type CaseFilesRequest, type Progress } from '../../lib/jobs';
 import { unzipToMap as unzip } from '../zipReader';
 
 const workflow: Workflow = { id: 'w', name: 'Chest/CT', orders: [{ id: 'o', name: 'Batch' }] };
@@ -50,18 +50,23 @@ function fakePlatform() {
       const range = /bytes=(\d+)-/.exec(new Headers(init.headers).get('Range') ?? '');
       const offset = range ? Number(range[1]) : 0;
       const body = all.subarray(offset);
+      // u2a is served without its checksum: it goes in, listed as "not verified".
+      const checksum: Record<string, string> = f.uuid === 'u2a' ? {} : { 'X-Checksum-Sha256': createHash('sha256').update(all).digest('hex') };
+      const headers = { ETag: `"${f.uuid}"`, ...checksum };
       if (f.uuid === 'u5b' && cutOnce) {
         cutOnce = false;
-        return new Response(
-          new ReadableStream({
-            start(c) {
-              c.enqueue(body.subarray(0, 1000));
-              c.error(new TypeError('terminated'));
-            },
-          }),
-        );
+        // 1000 bytes arrive, then the connection drops: resumed with Range from byte 1000.
+        let sent = false;
+        const cut = new ReadableStream<Uint8Array>({
+          pull(c) {
+            if (sent) return c.error(new TypeError('terminated'));
+            sent = true;
+            c.enqueue(body.slice(0, 1000));
+          },
+        });
+        return new Response(cut, { headers });
       }
-      return new Response(body, { status: offset ? 206 : 200, headers: { ETag: `"${f.uuid}"` } });
+      return new Response(body, { status: offset ? 206 : 200, headers });
     }
     return new Response('no', { status: 500 });
   }) as unknown as typeof fetch;
@@ -85,11 +90,16 @@ describe('exportCaseFiles (the pipeline in Node)', () => {
     expect(zip.get('E5/Scan (2).PNG')).toEqual(bytesOf('u5b', 3005));
     expect(zip.get('S0/scan.png')).toEqual(bytesOf('u0a', 100));
     expect(zip.has('E3/Scan (2).PNG')).toBe(false);
-    expect(zip.get(REPORT_NAME)!.toString()).toBe('"path","case","file uuid","reason","attempts"\r\n"E3/Scan (2).PNG","c3","u3b","HTTP 404: File deleted","1"\r\n');
-    expect(out.failed).toHaveLength(1);
+    expect(zip.get('S2/scan.png')).toEqual(bytesOf('u2a', 102));
+    expect(zip.get(REPORT_NAME)!.toString()).toBe(
+      '"path","case","file uuid","reason","attempts"\r\n"S2/scan.png","c2","u2a","not verified","1"\r\n"E3/Scan (2).PNG","c3","u3b","HTTP 404: File deleted","1"\r\n',
+    );
+    expect(out.failed).toHaveLength(2);
+    expect(leftOut(out.failed)).toHaveLength(1);
+    expect(notVerifiedCount(out.failed)).toBe(1);
     expect(requests.filter((r) => r.includes('u5b'))).toHaveLength(2);
     const last = seen.at(-1)!;
-    expect(last).toMatchObject({ filesTotal: 14, filesDone: 14, failed: 1, listingDone: true });
+    expect(last).toMatchObject({ filesTotal: 14, filesDone: 14, failed: 1, notVerified: 1, listingDone: true });
     expect(last.bytesDone).toBe(last.bytesTotal);
     expect(createHash('sha256').update(zip.get('E1/scan.png')!).digest('hex')).toBe(
       createHash('sha256').update(bytesOf('u1a', 101)).digest('hex'),

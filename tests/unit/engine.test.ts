@@ -10,6 +10,18 @@ import { PlatformError } from '../../lib/platform';
 const fast = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
+/** A body that gives `n` bytes of `bytes`, then fails like a dropped connection. */
+function cutAfter(bytes: Uint8Array, n: number) {
+  let sent = false;
+  return new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (sent) return c.error(new TypeError('terminated'));
+      sent = true;
+      c.enqueue(bytes.slice(0, n));
+    },
+  });
+}
+
 describe('downloadVerified', () => {
   const data = new Uint8Array(5000).map((_, i) => (i * 7) & 0xff);
   const ok = (body: Uint8Array, checksum = sha(data)) =>
@@ -47,6 +59,77 @@ describe('downloadVerified', () => {
   it('a short body is not accepted', async () => {
     const err = await downloadVerified(async () => new Response(data.subarray(0, 10) as BodyInit), { ...base, info: { attempts: 0 }, checksumAttempts: 1 }).catch((e) => e);
     expect(err.message).toMatch(/size mismatch/);
+  });
+
+  it('a file served without X-Checksum-Sha256 goes in, marked not verified; one with it is verified', async () => {
+    const plain = await downloadVerified(async () => new Response(data as BodyInit, { headers: { 'Content-Length': String(data.length) } }), {
+      ...base,
+      info: { attempts: 0 },
+    });
+    expect(plain.verified).toBe(false);
+    expect(new Uint8Array(plain.content as Uint8Array)).toEqual(data);
+    const empty = await downloadVerified(async () => ok(data, ''), { ...base, info: { attempts: 0 } });
+    expect(empty.verified).toBe(false);
+    const checked = await downloadVerified(async () => ok(data), { ...base, info: { attempts: 0 } });
+    expect(checked.verified).toBe(true);
+  });
+
+  it('a resumed request answered 200 (the file changed) starts over from byte 0: hash, CRC and buffer reset', async () => {
+    const v2 = new Uint8Array(3000).map((_, i) => (i * 13 + 5) & 0xff);
+    const calls: { offset: number; etag: string | null }[] = [];
+    const open: OpenFn = async (init) => {
+      calls.push(init);
+      if (calls.length === 1) {
+        // v1, cut after 2000 bytes.
+        const body = cutAfter(data, 2000);
+        return new Response(body, { headers: { ETag: '"v1"', 'X-Checksum-Sha256': sha(data), 'Content-Length': String(data.length) } });
+      }
+      // If-Range "v1" failed: the whole of v2, with its own checksum and length.
+      return new Response(v2 as BodyInit, { status: 200, headers: { ETag: '"v2"', 'X-Checksum-Sha256': sha(v2), 'Content-Length': String(v2.length) } });
+    };
+    const created: number[] = [];
+    const disposed: number[] = [];
+    let n = 0;
+    const store = {
+      async create(hint: number) {
+        const id = n++;
+        created.push(id);
+        const f = await memoryTempStore.create(hint);
+        return { ...f, inMemory: f.inMemory, write: f.write, finish: f.finish, dispose: async () => void disposed.push(id) };
+      },
+      clear: async () => {},
+    };
+    let bytes = 0;
+    const file = await downloadVerified(open, { ...base, store, info: { attempts: 0 }, onBytes: (b) => (bytes += b) });
+    expect(calls).toEqual([
+      { offset: 0, etag: null },
+      { offset: 2000, etag: '"v1"' },
+    ]);
+    expect(new Uint8Array(file.content as Uint8Array)).toEqual(v2); // v2 alone, not v1's 2000 bytes + v2
+    expect(file.size).toBe(v2.length);
+    expect(file.crc32).toBe(crc32(v2));
+    expect(file.verified).toBe(true);
+    expect(bytes).toBe(v2.length);
+    expect(created).toEqual([0, 1]);
+    expect(disposed).toEqual([0]); // v1's buffer dropped at the restart
+  });
+
+  it('with the hash computed incrementally (no native digest), a restart resets it too', async () => {
+    const subtle = globalThis.crypto.subtle;
+    Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true });
+    try {
+      const v2 = new Uint8Array(1234).map((_, i) => (i * 3) & 0xff);
+      let n = 0;
+      const open: OpenFn = async () => {
+        if (++n === 1)
+          return new Response(cutAfter(data, 700), { headers: { ETag: '"v1"', 'X-Checksum-Sha256': sha(data) } });
+        return new Response(v2 as BodyInit, { status: 200, headers: { 'X-Checksum-Sha256': sha(v2), 'Content-Length': String(v2.length) } });
+      };
+      const file = await downloadVerified(open, { ...base, info: { attempts: 0 }, checksumAttempts: 1 });
+      expect(new Uint8Array(file.content as Uint8Array)).toEqual(v2);
+    } finally {
+      Object.defineProperty(globalThis.crypto, 'subtle', { value: subtle, configurable: true });
+    }
   });
 
   it('a 401 waits for the session, then goes on', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Issue 14 (CSV, Names) through the real case-files pipeline in Node: reserved names keep theirs,
  * a file uuid that is not a platform id is never requested and is listed in the report, and an
@@ -35,7 +36,10 @@ function fakePlatform(answered: Workflow = workflow) {
     if (url.pathname === '/api/v1/workflows/w/cases') return Response.json({ items: cases, nextCursor: null });
     if (url.pathname === '/api/v1/workflows/w/annotations') return Response.json({ items: [], nextCursor: null });
     const m = /^\/api\/v1\/files\/([^/]+)\/content$/.exec(url.pathname);
-    if (m) return new Response(`${m[1]}!`.slice(0, 3));
+    if (m) {
+      const body = `${m[1]}!`.slice(0, 3);
+      return new Response(body, { headers: { 'X-Checksum-Sha256': createHash('sha256').update(body).digest('hex') } });
+    }
     return Response.json({ error: 'not_found', message: url.pathname }, { status: 404 });
   }) as unknown as typeof fetch;
   return { fetchImpl, requests };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, defaultRetryPolicy, openResumableBody, orderedWindow, retryDelay, withRetries, type OpenFn } from '../../workers/fetching';
+import { backoffDelay, defaultRetryPolicy, ifRangeValidator, openResumableBody, orderedWindow, rangeOpener, retryDelay, withRetries, type OpenFn } from '../../workers/fetching';
 import { PlatformError } from '../../lib/platform';
 
 const fast = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
@@ -74,13 +74,111 @@ describe('openResumableBody', () => {
     ]);
   });
 
-  it('skips what it has when the server answers 200 to a Range request', async () => {
-    let n = 0;
-    const open: OpenFn = async () => new Response(cutBody(data, ++n === 1 ? 400 : null), { status: 200 });
+  it('a 200 to a Range request (the file changed) restarts from byte 0: onRestart, never spliced', async () => {
+    const v2 = new Uint8Array(700).map((_, i) => 255 - (i % 200));
+    const calls: { offset: number; etag: string | null }[] = [];
+    const open: OpenFn = async (init) => {
+      calls.push(init);
+      // v1 is cut at 400 bytes; the resumed request finds v2 (If-Range fails): 200 with all of v2.
+      if (calls.length === 1) return new Response(cutBody(data, 400), { status: 200, headers: { ETag: '"v1"' } });
+      return new Response(cutBody(v2, null), { status: 200, headers: { ETag: '"v2"', 'X-Checksum-Sha256': 'new' } });
+    };
     let counted = 0;
-    const { body } = await openResumableBody(open, { policy: fast, onBytes: (b) => (counted += b) });
+    const received: number[] = [];
+    const restarts: string[] = [];
+    const { body } = await openResumableBody(open, {
+      policy: fast,
+      onBytes: (b) => (counted += b),
+      onRestart: (res) => {
+        restarts.push(res.headers.get('X-Checksum-Sha256')!);
+        received.length = 0;
+      },
+    });
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received.push(...value);
+    }
+    expect(calls).toEqual([
+      { offset: 0, etag: null },
+      { offset: 400, etag: '"v1"' },
+    ]);
+    expect(restarts).toEqual(['new']);
+    expect(new Uint8Array(received)).toEqual(v2);
+    expect(counted).toBe(700); // the 400 bytes of v1 were taken back
+  });
+
+  it('a 200 to a Range request without onRestart: another version fails the stream instead of splicing', async () => {
+    let n = 0;
+    const open: OpenFn = async () => new Response(cutBody(data, ++n === 1 ? 400 : null), { status: 200, headers: { ETag: n === 1 ? '"v1"' : '"v2"' } });
+    const { body } = await openResumableBody(open, { policy: fast });
+    await expect(readAll(body)).rejects.toThrow(/changed on the platform while it was downloading/);
+  });
+
+  it('a 200 to a Range request without onRestart: the same version (or no validator at all) skips what it has', async () => {
+    for (const headers of [{ ETag: '"v1"' }, {} as Record<string, string>]) {
+      let n = 0;
+      const open: OpenFn = async () => new Response(cutBody(data, ++n === 1 ? 400 : null), { status: 200, headers });
+      let counted = 0;
+      const { body } = await openResumableBody(open, { policy: fast, onBytes: (b) => (counted += b) });
+      expect(await readAll(body)).toEqual(data);
+      expect(counted).toBe(1000);
+    }
+  });
+
+  it('If-Range carries a strong ETag, else Last-Modified; a weak ETag or junk is no validator', () => {
+    expect(ifRangeValidator(new Headers({ ETag: '"a"', 'Last-Modified': 'Tue, 01 Dec 2026 10:00:00 GMT' }))).toBe('"a"');
+    expect(ifRangeValidator(new Headers({ ETag: 'W/"a"', 'Last-Modified': 'Tue, 01 Dec 2026 10:00:00 GMT' }))).toBe('Tue, 01 Dec 2026 10:00:00 GMT');
+    expect(ifRangeValidator(new Headers({ ETag: 'W/"a"' }))).toBeNull();
+    expect(ifRangeValidator(new Headers())).toBeNull();
+  });
+
+  it('rangeOpener sends Range and If-Range only when resuming', async () => {
+    const seen: Headers[] = [];
+    const fetchImpl = (async (_url: string, init: RequestInit) => {
+      seen.push(new Headers(init.headers));
+      return new Response('x', { status: 206 });
+    }) as unknown as typeof fetch;
+    const open = rangeOpener(fetchImpl, 'http://p.test/f');
+    await open({ offset: 0, etag: '"v1"' });
+    await open({ offset: 10, etag: '"v1"' });
+    expect(seen[0].get('Range')).toBeNull();
+    expect(seen[0].get('If-Range')).toBeNull();
+    expect(seen[1].get('Range')).toBe('bytes=10-');
+    expect(seen[1].get('If-Range')).toBe('"v1"');
+  });
+
+  it('a resumed request that meets a 401 waits at the gate, then goes on from the byte it reached', async () => {
+    const calls: number[] = [];
+    let signedIn = true;
+    const open: OpenFn = async (init) => {
+      calls.push(init.offset);
+      if (init.offset === 0) {
+        signedIn = false; // the session ends while this body is cut
+        return new Response(cutBody(data, 600), { status: 200, headers: { ETag: '"v1"' } });
+      }
+      if (!signedIn) throw new PlatformError(401, 'unauthenticated', 'Session expired');
+      return new Response(cutBody(data.subarray(init.offset), null), { status: 206 });
+    };
+    let waits = 0;
+    const gate = {
+      async run<T>(fn: () => Promise<T>): Promise<T> {
+        for (;;) {
+          try {
+            return await fn();
+          } catch (err) {
+            if (!(err instanceof PlatformError && err.status === 401)) throw err;
+            waits++;
+            signedIn = true; // signed in again
+          }
+        }
+      },
+    };
+    const { body } = await openResumableBody(open, { policy: fast, gate });
     expect(await readAll(body)).toEqual(data);
-    expect(counted).toBe(1000);
+    expect(waits).toBe(1);
+    expect(calls).toEqual([0, 600, 600]);
   });
 
   it('fails after too many cuts', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badgeText, describeProgress, emptyProgress, formatBytes, formatDuration, progressFraction } from '../../lib/jobs';
+import { NOT_VERIFIED, badgeText, describeProgress, emptyProgress, formatBytes, formatDuration, leftOut, notVerifiedCount, progressFraction } from '../../lib/jobs';
 import { JobStore } from '../../lib/jobStore';
 import type { JobState } from '../../lib/jobs';
 
@@ -23,6 +23,16 @@ describe('formatting', () => {
     expect(badgeText(p)).toBe('25%');
     expect(describeProgress({ ...p, listingDone: false, rate: 0, failed: 2 })).toBe('3 of 10+ files · 512 B of 2.0 KB+ · 2 failed');
     expect(progressFraction({ ...p, bytesTotal: 0 })).toBe(0.3);
+  });
+  it('files put in without a checksum are counted apart from those left out', () => {
+    const row = (reason: string, kept?: boolean) => ({ path: 'p', caseId: 'c', fileUuid: 'u', reason, attempts: 1, ...(kept ? { kept } : {}) });
+    const rows = [row(NOT_VERIFIED, true), row(NOT_VERIFIED, true), row('annotations not drawn: …', true), row('HTTP 404: gone')];
+    expect(NOT_VERIFIED).toBe('not verified');
+    expect(notVerifiedCount(rows)).toBe(2);
+    expect(leftOut(rows)).toHaveLength(1);
+    expect(notVerifiedCount([row(NOT_VERIFIED)])).toBe(0); // left out is left out, whatever the reason
+    const p = { ...emptyProgress(), filesDone: 3, filesTotal: 3, listingDone: true, failed: 1, notVerified: 2 };
+    expect(describeProgress(p)).toBe('3 of 3 files · 0 B of 0 B · 1 failed · 2 not verified');
   });
 });
 
