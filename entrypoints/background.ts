@@ -157,7 +157,7 @@ export default defineBackground({ type: 'module', main: () => {
       console.warn('[workflow-exporter] refused a message:', auth.reason);
       return { error: auth.reason };
     }
-    return auth.sender.kind === 'host'
+    return auth.msg.type.startsWith('host/')
       ? onHostMessage(auth.msg as HostToBackground)
       : onUiMessage(auth.msg as UiToBackground, auth.sender);
   }

@@ -9,7 +9,8 @@
  *   all the in-page dialogs use (they read and write their last choices in storage.local themselves);
  * - our pages (popup, options) also everything administrative: favourites add, rename, delete,
  *   set-default, import, export; history; settings get and set; origins add and remove;
- * - the engine host (the offscreen document) only its reports; the background only host commands
+ * - the engine host (the offscreen document) only its reports, and the job list (for its leftover
+ *   sweep); the background only host commands
  *   and job updates.
  */
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress, ResumeInfo } from './jobs';
@@ -170,7 +171,8 @@ export const MESSAGE_RULES: { [T in MessageType]: MessageRule<T> } = {
   // ---- UI → background: exports ----
   'export/start': { to: 'background', from: UI, fields: { request: exportRequestShape } },
   'export/cancel': { to: 'background', from: UI, fields: { jobId: jobIdShape } },
-  'jobs/list': { to: 'background', from: UI, fields: {} },
+  // The engine host asks too: its leftover sweep keeps the files of every live job (workers/opfs.ts).
+  'jobs/list': { to: 'background', from: [...UI, 'host'], fields: {} },
   // ---- UI → background: storage the in-page dialogs use ----
   'favourites/list': { to: 'background', from: UI, fields: {} },
   'last-template/get': { to: 'background', from: UI, fields: { origin: originShape, workflowId: platformId } },

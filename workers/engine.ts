@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import type { ExportRequest, JobResult, Progress } from '../lib/jobs';
 import { exporterFor } from './exporters';
 import { endpoints } from '../lib/platform';
-import { leftOut } from '../lib/jobs';
+import { emptyProgress, leftOut } from '../lib/jobs';
 import { ensureSpace } from './space';
 import { tempStoreFor } from './buffering';
 import { SessionGate } from './session';
@@ -66,7 +66,8 @@ export const engine = {
       const gate = new SessionGate(
         async () => (await fetch(new URL(endpoints.me(), request.origin), { credentials: 'include', cache: 'no-store' })).ok,
         (paused) => {
-          if (!live) return;
+          // A 401 may come before the export's first progress (an export resumed after a restart).
+          live ??= emptyProgress();
           live.paused = paused ? 'unauthenticated' : null;
           report(live, true);
         },

@@ -7,7 +7,7 @@
  * dialog's controls by their exact names, remembered.
  */
 import { join } from 'node:path';
-import { test, expect, ORIGIN, ROOT, exporterUi, readZip, waitForDownload, apiClient } from './harness';
+import { test, expect, ORIGIN, ROOT, exporterUi, readZip, transitionsDone, waitForDownload, apiClient } from './harness';
 import type { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import type { Annotation, Case, Page as ApiPage, Submission } from '../../lib/platform';
@@ -80,6 +80,7 @@ test('the dialogs name their choices exactly, start from the defaults and rememb
   // The new groups break no accessibility rule (our UI only; light and dark).
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
+    await transitionsDone(page);
     const results = await new AxeBuilder({ page }).include('workflow-exporter').analyze();
     expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`), colorScheme).toEqual([]);
     expect(results.passes.map((r) => r.id)).toContain('label');
@@ -133,7 +134,7 @@ test('every format is drawn on in every CSS colour form, with COCO and YOLO labe
     const shapes = mine.flatMap((a) => a.shapes);
     if (fc.format === 'svg') {
       expect(got!.equals(orig), 'the SVG goes in unchanged').toBe(true);
-      expect(report).toContain(`${path},`);
+      expect(report).toContain(`"${path}",`);
       expect(report).toMatch(/SVG images are never rendered/);
       expect(imageIds.has(path)).toBe(false);
       expect(entries.has(labelPath(path))).toBe(false);
@@ -162,7 +163,7 @@ test('every format is drawn on in every CSS colour form, with COCO and YOLO labe
     expect(coco.images.find((x: { id: number }) => x.id === id)).toEqual({ id, file_name: path, width: 120, height: 80 });
     const anns = coco.annotations.filter((a: { image_id: number }) => a.image_id === id);
     expect(anns.length + 1, 'every shape in COCO, the one outside counted').toBe(shapes.length);
-    expect(report).toContain(`${path},`);
+    expect(report).toContain(`"${path}",`);
     expect(report).toMatch(/1 shape wholly outside the image left out of the label files/);
     const known = anns.find((a: { attributes: { kind: string; label: string } }) => a.attributes.kind === 'box' && a.attributes.label === 'nodule');
     expect(known.bbox).toEqual([10, 10, 40, 30]);

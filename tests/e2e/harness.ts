@@ -11,6 +11,7 @@ import { toolOutput } from '../../scripts/tools';
 import { startSite } from '../site/server';
 import { CHROMIUM_FLAGS, writeDownloadPreferences } from '../../scripts/ensure-chromium';
 import type { Case, Page as ApiPage, Workflow } from '../../lib/platform';
+import type { JobState } from '../../lib/jobs';
 import { parsePathTemplate } from '../../lib/pathTemplate';
 import { planCaseFiles } from '../../lib/caseFilesPlan';
 import { PathDeduper, caseFilesArchiveName } from '../../lib/naming';
@@ -162,6 +163,38 @@ export function filesIn(dir: string): string[] {
 
 export function cleanup(dir: string) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Waits until every CSS transition and animation of the page and of our shadow roots has ended.
+ * Switching the colour scheme starts our buttons' and chips' background transitions (0.12 s, only
+ * without prefers-reduced-motion): axe sampling mid-way sees a colour between light and dark (the
+ * chips' #59647f on a slower machine) that a person never sees settled.
+ */
+export async function transitionsDone(page: Page) {
+  await page.evaluate(async () => {
+    const roots: (Document | ShadowRoot)[] = [document];
+    for (const el of document.querySelectorAll('workflow-exporter')) if (el.shadowRoot) roots.push(el.shadowRoot);
+    // A transition starts on the next style recalculation: let one frame pass first.
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    await Promise.all(roots.flatMap((r) => r.getAnimations().map((a) => a.finished.catch(() => {}))));
+  });
+}
+
+/** The jobs as the background keeps them (IndexedDB, lib/jobStore.ts), read in the service worker. */
+export async function storedJobs(sw: Worker): Promise<JobState[]> {
+  return (await sw.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('workflow-exporter-jobs');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('kv').objectStore('kv').get('jobs');
+          get.onsuccess = () => resolve(get.result?.value ?? []);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  )) as JobState[];
 }
 
 /** The extension's own UI on the page: our shadow host, not the platform's buttons of the same name. */

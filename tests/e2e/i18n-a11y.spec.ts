@@ -7,7 +7,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Locator, Page, Worker } from '@playwright/test';
 import { join } from 'node:path';
-import { test, expect, ORIGIN, ROOT, exporterUi, launchWithExtension, waitForDownload } from './harness';
+import { test, expect, ORIGIN, ROOT, exporterUi, launchWithExtension, transitionsDone, waitForDownload } from './harness';
 
 const extensionId = (sw: Worker) => new URL(sw.url()).host;
 
@@ -16,22 +16,6 @@ async function extensionPage(context: BrowserContext, sw: Worker, path: 'popup.h
   await p.setViewportSize(size);
   await p.goto(`chrome-extension://${extensionId(sw)}/${path}`);
   return p;
-}
-
-/**
- * Waits until every CSS transition and animation of the page and of our shadow roots has ended.
- * Switching the colour scheme starts our buttons' and chips' background transitions (0.12 s, only
- * without prefers-reduced-motion): axe sampling mid-way sees a colour between light and dark (the
- * chips' #59647f on a slower machine) that a person never sees settled.
- */
-async function transitionsDone(page: Page) {
-  await page.evaluate(async () => {
-    const roots: (Document | ShadowRoot)[] = [document];
-    for (const el of document.querySelectorAll('workflow-exporter')) if (el.shadowRoot) roots.push(el.shadowRoot);
-    // A transition starts on the next style recalculation: let one frame pass first.
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    await Promise.all(roots.flatMap((r) => r.getAnimations().map((a) => a.finished.catch(() => {}))));
-  });
 }
 
 /**

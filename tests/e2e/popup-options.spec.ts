@@ -25,6 +25,7 @@ import {
   readZip,
   serviceWorkerOf,
   signIn,
+  storedJobs,
   waitForDownload,
 } from './harness';
 import type { Execution, ExecutionSummary } from '../../lib/platform';
@@ -221,8 +222,8 @@ test('favourites: added in the options, listed and preselected in the case-files
   await expect(dialog.getByRole('textbox', { name: 'Folder path template' })).toHaveValue(T_ORDER);
 
   // The export went with the parallel downloads of the settings (and into the history).
-  const history = (await sw.evaluate(async () => (await chrome.storage.session.get('jobs')).jobs)) as { request: { parallel?: number } }[];
-  expect(history[0].request.parallel).toBe(4);
+  const history = await storedJobs(sw);
+  expect((history[0].request as { parallel?: number }).parallel).toBe(4);
 
   // A browser restart on the same profile keeps everything.
   await context.close();

@@ -54,17 +54,17 @@ async function archiveName(wid: string): Promise<string> {
 const servedCounts = (site: { stats(): { completedByFile: Record<string, number> } }) => Object.values(site.stats().completedByFile);
 
 /** The jobs as the background keeps them (IndexedDB), read from an extension page: for failure messages. */
-async function storedJobs(cdp: Cdp): Promise<string> {
-  const page = await openPage(cdp, `${await extensionOrigin(cdp)}/popup.html`);
+async function storedJobs(cdp: Cdp, origin: string): Promise<string> {
+  const page = await openPage(cdp, `${origin}/popup.html`);
   return page.evaluate(`new Promise((res) => { const r = indexedDB.open('workflow-exporter-jobs'); r.onsuccess = () => { const g = r.result.transaction('kv').objectStore('kv').get('jobs'); g.onsuccess = () => res(JSON.stringify((g.result?.value ?? []).map((j) => ({ phase: j.phase, resumes: j.resumes, progress: j.progress, result: j.result && { ...j.result, failed: j.result.failed.length }, error: j.error })))); }; r.onerror = () => res('no database'); })`);
 }
 
 /** The finished archive in the Downloads folder (no partial download left). */
-async function finishedArchive(cdp: Cdp, downloads: string, name: string, timeout = 120_000) {
+async function finishedArchive(cdp: Cdp, origin: string, downloads: string, name: string, timeout = 120_000) {
   const target = join(downloads, name);
   const done = () => existsSync(target) && !readdirSync(downloads).some((f) => f.endsWith('.crdownload'));
   for (const deadline = Date.now() + timeout; !done(); await new Promise((r) => setTimeout(r, 250)))
-    if (Date.now() > deadline) throw new Error(`No ${name} after ${timeout} ms; downloads: ${readdirSync(downloads)}; jobs: ${await storedJobs(cdp)}`);
+    if (Date.now() > deadline) throw new Error(`No ${name} after ${timeout} ms; downloads: ${readdirSync(downloads)}; jobs: ${await storedJobs(cdp, origin)}`);
   return target;
 }
 
@@ -95,12 +95,12 @@ test('killed mid-export (SIGKILL): the export goes on after the restart and sign
     const popup = await openPage(cdp, `${origin}/popup.html`);
     await popup.waitFor(`document.body.innerText.includes('Resumed after the browser')`, 30_000);
     await popup.waitFor(`document.body.innerText.includes('Sign in again')`, 30_000).catch(async (err) => {
-      throw new Error(`${err.message}\npopup: ${await popup.evaluate('document.body.innerText')}\njobs: ${await storedJobs(cdp)}`);
+      throw new Error(`${err.message}\npopup: ${await popup.evaluate('document.body.innerText')}\njobs: ${await storedJobs(cdp, origin)}`);
     });
     const page2 = await cdp.newPage();
     await signInOverCdp(page2, ORIGIN);
 
-    const file = await finishedArchive(cdp, profile.downloads, await archiveName('3'));
+    const file = await finishedArchive(cdp, origin, profile.downloads, await archiveName('3'));
     // Files already in the archive were not fetched again: only the few in flight or waiting for
     // their turn when the browser died (at most two windows of 6) were served twice.
     const served = servedCounts(site);
@@ -122,20 +122,21 @@ test('the extension reloaded mid-export: the export goes on from its journal', a
   site.setConfig({ scaleCases: FILES / 2, scaleFilesPerCase: 2, scaleFileSize: 1024 * 1024, scaleDistinctContents: 0, latencyMs: 150 });
   site.resetStats();
   const profile = makeProfile('resume-reload');
-  const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
+  // (The DevTools Extensions domain reloads an unpacked extension as an update or a developer would.)
+  const cdp = await launchExtensionChromium(CHROMIUM, [...CHROMIUM_FLAGS, '--enable-unsafe-extension-debugging'], profile.profile, EXTENSION_DIR);
   try {
     const page = await cdp.newPage();
     await signInOverCdp(page, ORIGIN);
     const origin = await extensionOrigin(cdp);
     await startExport(page);
     await expect.poll(() => site.stats().fileResponsesCompleted, { timeout: 60_000 }).toBeGreaterThanOrEqual(30);
-    const options = await openPage(cdp, `${origin}/options.html`);
-    // Reloaded from a page of its own, as a developer or an update would; the page goes with it.
-    await options.evaluate(`setTimeout(() => chrome.runtime.reload(), 50), true`);
+    // Loading the same folder again replaces the running extension (same id): its service worker,
+    // offscreen document and engine go; its IndexedDB and private file system stay.
+    expect((await cdp.send('Extensions.loadUnpacked', { path: EXTENSION_DIR })).id).toBe(new URL(origin).host);
     expect(site.stats().fileResponsesCompleted).toBeLessThan(FILES);
     site.setConfig({ latencyMs: 0 });
 
-    const file = await finishedArchive(cdp, profile.downloads, await archiveName('3'));
+    const file = await finishedArchive(cdp, origin, profile.downloads, await archiveName('3'));
     const served = servedCounts(site);
     const want = await expectedArchive('3', null, '');
     const entries = await readZip(file);
@@ -143,7 +144,7 @@ test('the extension reloaded mid-export: the export goes on from its journal', a
     expect(served).toHaveLength(FILES);
     expect(Math.max(...served)).toBeLessThanOrEqual(2);
     expect(served.filter((n) => n === 2).length).toBeLessThanOrEqual(12);
-    const popup = await openPage(cdp, `${await extensionOrigin(cdp)}/popup.html`);
+    const popup = await openPage(cdp, `${origin}/popup.html`);
     await popup.waitFor(`document.body.innerText.includes('files were kept from before')`, 30_000);
   } finally {
     await cdp.close();

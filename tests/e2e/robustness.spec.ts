@@ -99,7 +99,7 @@ test('files served without X-Checksum-Sha256 go in, each listed as "not verified
     expect(report, 'the report is in the ZIP').toBeTruthy();
     const lines = report!.bytes.toString('utf8').trim().split('\r\n');
     expect(lines).toHaveLength(want.expected.size + 1);
-    for (const line of lines.slice(1)) expect(line).toMatch(/,not verified,1$/);
+    for (const line of lines.slice(1)) expect(line).toMatch(/,"not verified","1"$/);
     // Every file is in, byte for byte.
     expect(new Map(entries.filter((e) => e.path !== 'export-report.csv').map((e) => [e.path, e.sha256]))).toEqual(want.expected);
     await expect(dialog.getByRole('status')).toContainText(`${want.expected.size} not verified`);

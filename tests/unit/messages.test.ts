@@ -73,7 +73,7 @@ const SAMPLES: { [T in MessageType]: Extract<AnyMessage, { type: T }> } = {
 const EXPECTED_FROM: Record<MessageType, SenderKind[]> = {
   'export/start': ['content', 'page'],
   'export/cancel': ['content', 'page'],
-  'jobs/list': ['content', 'page'],
+  'jobs/list': ['content', 'page', 'host'],
   'favourites/list': ['content', 'page'],
   'last-template/get': ['content', 'page'],
   'last-template/set': ['content', 'page'],
