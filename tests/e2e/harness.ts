@@ -181,18 +181,25 @@ export async function transitionsDone(page: Page) {
   });
 }
 
-/** The jobs as the background keeps them (IndexedDB, lib/jobStore.ts), read in the service worker. */
-export async function storedJobs(sw: Worker): Promise<JobState[]> {
-  return (await sw.evaluate(
+/** The jobs as the background keeps them (IndexedDB, lib/jobStore.ts), read in one of our pages. */
+export async function storedJobs(extensionPage: Page): Promise<JobState[]> {
+  return (await extensionPage.evaluate(
     () =>
       new Promise((resolve, reject) => {
         const open = indexedDB.open('workflow-exporter-jobs');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const get = open.result.transaction('kv').objectStore('kv').get('jobs');
-          get.onsuccess = () => resolve(get.result?.value ?? []);
-          get.onerror = () => reject(get.error);
+          try {
+            const get = open.result.transaction('kv').objectStore('kv').get('jobs');
+            get.onsuccess = () => resolve(get.result?.value ?? []);
+            get.onerror = () => reject(get.error);
+          } catch (err) {
+            reject(err);
+          } finally {
+            open.result.close();
+          }
         };
+        open.onblocked = () => reject(new Error('the jobs database is blocked'));
       }),
   )) as JobState[];
 }

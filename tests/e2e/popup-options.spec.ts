@@ -222,7 +222,7 @@ test('favourites: added in the options, listed and preselected in the case-files
   await expect(dialog.getByRole('textbox', { name: 'Folder path template' })).toHaveValue(T_ORDER);
 
   // The export went with the parallel downloads of the settings (and into the history).
-  const history = await storedJobs(sw);
+  const history = await storedJobs(options);
   expect((history[0].request as { parallel?: number }).parallel).toBe(4);
 
   // A browser restart on the same profile keeps everything.
