@@ -26,10 +26,14 @@
  *   back exactly the value otherwise (minus the guard's `'`).
  * - Records end with CRLF (RFC 4180), the last one too.
  *
- * Known limit: a reader that splits on `;` but honours a `"` only at the start of a field (Python's
- * `csv` with `delimiter=';'`, csv-parse likewise) reads everything after our first `","` as
- * unquoted text, so a `;` inside a later cell still splits there and the piece after it is not
- * guarded. Only changing the value could prevent that; we keep values as they are.
+ * - **Split guard** ({@link guardSplits}): quotes alone do not stop a reader that splits on `;` (Excel
+ *   in German and other `;` locales opening our `,` file) but honours a `"` only at the start of a
+ *   field, as Excel and Python's `csv` do: after our first `","` it reads the rest of the line as
+ *   unquoted text, so a `;` inside a later cell starts a new field there. Every place inside a text
+ *   value where such a reader could start a field, after a `;`, a tab, CR or LF, is guarded like
+ *   the start of a cell: when what follows (after any invisible run and `"`s) is a formula trigger,
+ *   a `'` goes right after the separator (`x;=cmd` → `x;'=cmd`). This is the one change to a
+ *   value's text beyond the leading `'` and NUL, and it is made only before a formula trigger.
  */
 
 /** RFC 4180 line break, after every record. */
@@ -59,19 +63,27 @@ export function escapeFormula(text: string): string {
   return runsAsFormula(text) ? `'${text}` : text;
 }
 
+/** A separator a `;`-splitting reader may see inside a value, then what could make the field after it a formula. */
+const SPLIT_BEFORE_FORMULA = /([;\t\r\n])(?=[\s\u0085\p{Cc}\p{Cf}\p{Z}"]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B])/gu;
+
+/** `'` after every `;`, tab, CR or LF inside `text` that a formula trigger follows (the split guard above). */
+export function guardSplits(text: string): string {
+  return text.replace(SPLIT_BEFORE_FORMULA, "$1'");
+}
+
 /** What one cell holds: text (guarded), or a number or boolean (written as is); null/undefined is an empty cell. */
 export type CsvValue = string | number | boolean | null | undefined;
 
 /**
  * The text a reader gets back for `value`: null/undefined → '', a finite number as JavaScript
  * writes it (`-3`, `12.5`, `1e+21`; NaN and ±Infinity → ''), booleans `true`/`false`, text with the
- * formula guard and every NUL replaced by U+FFFD.
+ * formula and split guards and every NUL replaced by U+FFFD.
  */
 export function csvCellText(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return escapeFormula(String(value)).replace(/\u0000/g, '\uFFFD');
+  return escapeFormula(guardSplits(String(value))).replace(/\u0000/g, '\uFFFD');
 }
 
 /** One cell as written: {@link csvCellText} in double quotes, embedded `"` doubled. */
