@@ -83,6 +83,9 @@ export const tests: { name: string; fn: () => Promise<void> }[] = [
     name: 'Firefox ESR: CSV of workflow 1, every cell quoted and formula-guarded, read back equal to what the platform serves',
     fn: () =>
       withFirefox('csv', async (s) => {
+        // The scanner does refuse a bare cell, and reads quoted ones.
+        assert.throws(() => quotedFields('"a",b\r\n'), /unquoted field at offset 4/);
+        assert.deepEqual(quotedFields('"a ""q""","x;=y"\r\n"",""'), [['a "q"', 'x;=y'], ['', '']]);
         const before = filesIn(s.downloads);
         await startCsv(s, '1');
         const status = await dialogStatus(s.page, /Saved|failed|refused|error/i, 60_000);
