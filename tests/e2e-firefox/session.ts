@@ -7,14 +7,31 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { EXTENSION_DIR, FIREFOX_PORT, launch, signIn } from './case-files.firefox';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { EXTENSION_DIR, FIREFOX, FIREFOX_PORT, firefoxPrefs, signIn } from './case-files.firefox';
 
 process.env.E2E_PORT = String(FIREFOX_PORT);
 const { TMP } = await import('../e2e/harness');
 const { startSite } = await import('../site/server');
 
 export type Site = Awaited<ReturnType<typeof startSite>>;
+
+const EXTENSION_ID = 'workflow-exporter@example.org';
+/**
+ * The extension's internal UUID, fixed by a pref (Firefox picks a random one per profile
+ * otherwise): its storage is then in a known folder of the profile (see `opfsFiles`).
+ */
+export const EXTENSION_UUID = '6f1d2c3b-4a5e-4f60-8a71-92b3c4d5e6f7';
+
+function launchFirefox(downloads: string): Promise<Browser> {
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    protocolTimeout: 60_000,
+    extraPrefsFirefox: { ...firefoxPrefs(downloads), 'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: EXTENSION_UUID }) },
+  });
+}
 export interface Session {
   site: Site;
   browser: Browser;
@@ -33,8 +50,8 @@ export async function withFirefox(name: string, fn: (s: Session) => Promise<void
   let browser: Browser | null = null;
   let ok = false;
   try {
-    browser = await launch(downloads);
-    await browser.installExtension(EXTENSION_DIR);
+    browser = await launchFirefox(downloads);
+    assert.equal(await browser.installExtension(EXTENSION_DIR), EXTENSION_ID);
     const page = (await browser.pages())[0] ?? (await browser.newPage());
     await signIn(page);
     await fn({ site, browser, page, dir, downloads });
@@ -78,6 +95,29 @@ export async function waitForNewFile(dir: string, before: string[], timeout = 60
     if (Date.now() > deadline) throw new Error(`No new download in ${dir} after ${timeout} ms (found: ${names.join(', ') || 'nothing'})`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * The files of the extension's private file system (OPFS), as Firefox keeps them in the profile:
+ * one file per OPFS file, named by a hash, under `storage/default/moz-extension+++<uuid>/fs/`
+ * beside the `metadata.sqlite` that holds the names (BiDi may not open moz-extension:// pages,
+ * so the profile is read from outside). Returns `fs/…` paths with their sizes.
+ */
+export function opfsFiles(browser: Browser): string[] {
+  const args = browser.process()?.spawnargs ?? [];
+  const profile = args[args.indexOf('--profile') + 1];
+  assert.ok(profile && existsSync(profile), `the Firefox profile (${args.join(' ')})`);
+  const out: string[] = [];
+  const walk = (d: string, prefix: string) => {
+    for (const n of readdirSync(d, { withFileTypes: true })) {
+      if (n.isDirectory()) walk(join(d, n.name), `${prefix}${n.name}/`);
+      else if (!n.name.startsWith('metadata.sqlite')) out.push(`${prefix}${n.name} (${statSync(join(d, n.name)).size} bytes)`);
+    }
+  };
+  const base = join(profile, 'storage', 'default');
+  for (const n of existsSync(base) ? readdirSync(base) : [])
+    if (n.startsWith(`moz-extension+++${EXTENSION_UUID}`) && existsSync(join(base, n, 'fs'))) walk(join(base, n, 'fs'), 'fs/');
+  return out.sort();
 }
 
 /** Polls `fn` until it returns true. */
