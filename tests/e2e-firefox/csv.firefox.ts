@@ -3,14 +3,13 @@
  * that lands in the download folder read back with csv-parse (not papaparse, which wrote it) and
  * compared cell by cell with what the platform serves (tests/csvExpect.ts, written from the spec);
  * every cell quoted (checked by a scanner of its own, field by field), every cell a spreadsheet
- * would run guarded. And a session that ends mid-export pauses the CSV export ("Sign in again to
- * continue") until the user signs in again in another tab; then it completes, nothing lost.
+ * would run guarded. (A session ending mid-export: session-pause.firefox.ts.)
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus, signIn } from './case-files.firefox';
-import { filesIn, until, waitForNewFile, withFirefox, type Session } from './session';
+import { FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus } from './case-files.firefox';
+import { filesIn, waitForNewFile, withFirefox, type Session } from './session';
 import { expectedCsv, platformData } from '../csvExpect';
 import { resultsCsvName } from '../../lib/naming';
 
@@ -56,14 +55,14 @@ export function quotedFields(text: string): string[][] {
 const RUNNABLE = /^[\t\r\n]|^[\s\p{Cc}\p{Cf}\p{Z}]*[=+\-@＝＋－＠﹦﹢﹣﹫]/u;
 
 /** Exports CSV with the dialog's defaults (All, One row per submission, no BOM). */
-async function startCsv(s: Session, workflowId: string) {
+export async function startCsv(s: Session, workflowId: string) {
   await s.page.goto(`${ORIGIN}/develop/workflows/${workflowId}`);
   await clickInExporter(s.page, 'Export CSV');
   await clickInExporter(s.page, 'Download');
 }
 
 /** The downloaded CSV against the platform; returns its cells. */
-async function checkCsv(file: string, workflowId: string) {
+export async function checkCsv(file: string, workflowId: string) {
   const data = await platformData(await apiClient(ORIGIN), workflowId, null);
   assert.ok(file.endsWith(`/${resultsCsvName(data.workflow, null)}`), `file name: ${file}`);
   const bytes = readFileSync(file);
@@ -99,36 +98,6 @@ export const tests: { name: string; fn: () => Promise<void> }[] = [
         for (const [what, re] of [['a ;', /;/], ['a comma', /,/], ['a quote', /"/], ['a line break', /\n/]] as const)
           assert.ok(cells.some((c) => re.test(c)), `a cell with ${what}`);
         console.log(`  ${rows.length - 1} rows × ${rows[0].length} columns, every cell quoted and equal to the platform's`);
-      }),
-  },
-  {
-    name: 'Firefox ESR: a session that ends mid-export pauses the CSV export, which completes after signing in again',
-    fn: () =>
-      withFirefox('csv-session', async (s) => {
-        // 2,000 submissions of the scale workflow in pages of 500, each answer a second late.
-        s.site.setConfig({ scaleCases: 500, scaleSubmissionsPerCase: 4, latencyMs: 1000 });
-        const before = filesIn(s.downloads);
-        s.site.resetStats();
-        await startCsv(s, '3');
-        const started = () => Object.entries(s.site.stats().requestsByPath).some(([k, n]) => k.includes('/submissions') && n > 0);
-        await until('the first page of submissions asked for', started);
-        s.site.expireSessions();
-        const notice = await dialogStatus(s.page, /Sign in again to continue|Saved|failed/, 60_000);
-        assert.match(notice, /Sign in again to continue/);
-        const link = await s.page.evaluate(() =>
-          document.querySelector('workflow-exporter')?.shadowRoot?.querySelector('[role=alert] a')?.getAttribute('href'),
-        );
-        assert.equal(link, `${ORIGIN}/login`);
-        assert.deepEqual(filesIn(s.downloads), before, 'nothing saved while paused');
-        // Signing in again in another tab: the export goes on by itself.
-        s.site.setConfig({ latencyMs: 0 });
-        await signIn(await s.browser.newPage());
-        const status = await dialogStatus(s.page, /Saved|failed|refused|error/i, 60_000);
-        assert.match(status, /Saved/, `export status: ${status}`);
-        const { rows } = await checkCsv(await waitForNewFile(s.downloads, before), '3');
-        assert.equal(rows.length - 1, 2000, 'every submission');
-        assert.ok(s.site.stats().unauthenticated > 0, 'the platform did answer 401');
-        console.log(`  paused at "Sign in again to continue", then ${rows.length - 1} rows, equal to the platform's`);
       }),
   },
 ];

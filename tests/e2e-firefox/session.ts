@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { EXTENSION_DIR, FIREFOX, FIREFOX_PORT, firefoxPrefs, signIn } from './case-files.firefox';
+import { EXTENSION_DIR, FIREFOX, FIREFOX_PORT, ORIGIN, clickInExporter, firefoxPrefs, signIn } from './case-files.firefox';
 
 process.env.E2E_PORT = String(FIREFOX_PORT);
 const { TMP } = await import('../e2e/harness');
@@ -40,13 +40,22 @@ export interface Session {
   downloads: string;
 }
 
-export async function withFirefox(name: string, fn: (s: Session) => Promise<void>) {
+export interface SessionOptions {
+  /**
+   * A server of the test's own on the build's port, in front of the platform (which then listens
+   * on a free port, at `siteUrl`): what the extension and the test's API client talk to.
+   */
+  front?: (siteUrl: string) => Promise<{ close(): Promise<void> }>;
+}
+
+export async function withFirefox(name: string, fn: (s: Session) => Promise<void>, opts: SessionOptions = {}) {
   assert.ok(existsSync(join(EXTENSION_DIR, 'manifest.json')), `no Firefox build in ${EXTENSION_DIR}`);
   mkdirSync(TMP, { recursive: true });
   const dir = mkdtempSync(join(TMP, `firefox-${name}-`));
   const downloads = join(dir, 'downloads');
   mkdirSync(downloads);
-  const site = await startSite({ port: FIREFOX_PORT });
+  const site = await startSite({ port: opts.front ? 0 : FIREFOX_PORT });
+  const front = opts.front ? await opts.front(site.url) : null;
   let browser: Browser | null = null;
   let ok = false;
   try {
@@ -58,10 +67,18 @@ export async function withFirefox(name: string, fn: (s: Session) => Promise<void
     ok = true;
   } finally {
     await browser?.close().catch(() => {});
+    await front?.close();
     await site.close();
     if (ok) rmSync(dir, { recursive: true, force: true });
     else console.error(`  kept ${dir}`);
   }
+}
+
+/** Starts a case-files export of a workflow with the dialog's defaults. */
+export async function startCaseFiles(s: Session, workflowId: string) {
+  await s.page.goto(`${ORIGIN}/develop/workflows/${workflowId}`);
+  await clickInExporter(s.page, 'Export case files');
+  await clickInExporter(s.page, 'Download files');
 }
 
 /** Sets the radio or checkbox whose label reads `label` in the extension's shadow root. */
