@@ -3,14 +3,17 @@
  * hostile Markdown (tests/site/data.ts, DANGEROUS_HTML), one file per step and combined, made by the
  * extension in Firefox. Every file of each ZIP is opened in Firefox from `file://`, as exported and
  * with its CSP removed (the sanitiser alone must stop everything), and must show what
- * tests/htmlChecks.ts asks for: no script (no dialog, no console output, no script error; Firefox
- * has no CDP `Debugger.scriptParsed`, and Gecko's `beforescriptexecute` is gone, so a script is seen
- * by what it does, and with the CSP by the report of its refusal), no request (WebDriver BiDi's network events and the page's resource
- * timing), no navigation, no CSP report (`securitypolicyviolation`), every element and attribute of
- * the live DOM on lib/htmlAllowList.ts, and the style block in effect. That last point shows Firefox
- * accepts the CSP meta: a copy whose style block differs by one character (its hash no longer
- * matches) must lose its style and be reported. A control page first proves every probe sees
- * what it looks for.
+ * tests/htmlChecks.ts asks for:
+ * - no script: no dialog, no console output, no script error. Firefox has no CDP
+ *   `Debugger.scriptParsed` and Gecko's `beforescriptexecute` is gone, so a script is seen by what
+ *   it does, and under the CSP by the report of its refusal;
+ * - no request: WebDriver BiDi's network events (HTTP), every element's load or error event
+ *   (`file://` too) and the page's resource timing;
+ * - no navigation, no CSP report (`securitypolicyviolation`);
+ * - every element and attribute of the live DOM on lib/htmlAllowList.ts;
+ * - the style block in effect, which shows Firefox accepts the CSP meta: a copy whose style block
+ *   differs by one character (its hash no longer matches) loses its style, and is reported.
+ * Control pages first prove that every probe sees what it looks for.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
