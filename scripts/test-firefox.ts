@@ -3,7 +3,9 @@
  * Firefox MV3 extension for the test's platform port into its own folder, then runs each test with
  * plain node assertions and prints `N passed, N failed`.
  *
- *   npx tsx scripts/test-firefox.ts [--no-build]
+ *   npx tsx scripts/test-firefox.ts [--no-build] [NAME…]
+ *
+ * NAMEs run only those files of tests/e2e-firefox/ (e.g. `csv` for csv.firefox.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { ensureFirefox } from './ensure-firefox';
@@ -20,11 +22,16 @@ if (!process.argv.includes('--no-build')) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const tests = [
-  ...(await import('../tests/e2e-firefox/case-files.firefox')).tests,
-  ...(await import('../tests/e2e-firefox/origins.firefox')).tests,
-  ...(await import('../tests/e2e-firefox/annotated.firefox')).tests,
-];
+const FILES = ['case-files', 'origins', 'annotated', 'hostile-html', 'csv', 'session-pause', 'not-verified', 'cancel'];
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const unknown = only.filter((n) => !FILES.includes(n));
+if (unknown.length) {
+  console.error(`unknown test file: ${unknown.join(', ')} (known: ${FILES.join(', ')})`);
+  process.exit(2);
+}
+const tests: { name: string; fn: () => Promise<void> }[] = [];
+for (const file of FILES.filter((f) => !only.length || only.includes(f)))
+  tests.push(...((await import(`../tests/e2e-firefox/${file}.firefox.ts`)) as { tests: typeof tests }).tests);
 let passed = 0;
 let failed = 0;
 for (const t of tests) {

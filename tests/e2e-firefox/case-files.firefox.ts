@@ -32,7 +32,7 @@ export const EXTENSION_DIR = resolve(ROOT, FIREFOX_OUT_DIR, 'firefox-mv3');
  * Export group proves it; the worker's credentialed fetches to the platform prove the rest.
  * (The patterns carry no port in the Firefox build: Firefox match patterns with a port match nothing.)
  */
-function firefoxPrefs(downloads: string): Record<string, unknown> {
+export function firefoxPrefs(downloads: string): Record<string, unknown> {
   return {
     'browser.download.dir': downloads,
     'browser.download.folderList': 2,

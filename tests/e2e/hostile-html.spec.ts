@@ -20,23 +20,8 @@ import { chromium, type Browser, type BrowserContext, type CDPSession, type Page
 import { test, expect, CHROMIUM, CHROMIUM_FLAGS, ORIGIN, TMP, exporterUi, listDownloads, readZip, waitForDownload } from './harness';
 import { collect, combinedHtmlDocument, planExecutionExport } from '../../lib/executionDocs';
 import { HOSTILE_CORPUS, hostileExecution, type HostileInput } from '../data/hostile-markdown';
-import { violations, type ElementInfo } from '../unit/htmlSanitizeTree';
-
-interface Seen {
-  scripts: string[];
-  requests: string[];
-  navigations: string[];
-  dialogs: string[];
-  reports: string[];
-}
-interface Opened extends Seen {
-  elements: ElementInfo[];
-  /** The style block applied (the CSP admitted it by its hash). */
-  styled: boolean;
-}
-
-const emptySeen = (): Seen => ({ scripts: [], requests: [], navigations: [], dialogs: [], reports: [] });
-const CSP_META = /<meta http-equiv="Content-Security-Policy"[^>]*>\n/;
+import { violations } from '../unit/htmlSanitizeTree';
+import { CONTROL_HTML, CONTROL_VIOLATIONS, CSP_META, INERT, emptySeen, inertRecord, snapshotDom, type Opened, type Seen } from '../htmlChecks';
 
 /** Counts what a page does, from Chromium itself (CDP) and from Playwright's events. */
 class Probe {
@@ -80,16 +65,7 @@ class Probe {
   /** Opens a file and reports what happened, and every element of its DOM. */
   async open(file: string): Promise<Opened> {
     await this.load(file);
-    const dom = await this.page.evaluate(() => ({
-      elements: [...document.querySelectorAll('*')].map((el) => ({
-        tag: el.localName,
-        namespace: el.namespaceURI ?? '',
-        attrs: [...el.attributes].map((a) => [a.name, a.value] as [string, string]),
-        inOutput: !!el.parentElement?.closest('div.output'),
-        where: el.closest('section.step')?.id,
-      })),
-      styled: getComputedStyle(document.body).maxWidth === '960px',
-    }));
+    const dom = await this.page.evaluate(snapshotDom);
     return { ...this.seen, ...dom, scripts: [...this.seen.scripts], requests: [...this.seen.requests], navigations: [...this.seen.navigations] };
   }
 
@@ -101,18 +77,7 @@ class Probe {
 
 /** What must hold for every exported file: the whole record, so a failure shows everything. */
 function expectInert(name: string, got: Opened, withCsp: boolean) {
-  expect(
-    {
-      scripts: got.scripts,
-      requests: got.requests,
-      navigations: got.navigations,
-      dialogs: got.dialogs,
-      reports: withCsp ? got.reports : got.reports.filter((r) => !/Content Security Policy/.test(r)),
-      offList: violations(got.elements),
-      styled: got.styled,
-    },
-    name,
-  ).toEqual({ scripts: [], requests: [], navigations: [], dialogs: [], reports: [], offList: [], styled: true });
+  expect(inertRecord(got, withCsp), name).toEqual(INERT);
 }
 
 test.describe('hostile Markdown, exported as HTML and opened from disk', () => {
@@ -133,18 +98,12 @@ test.describe('hostile Markdown, exported as HTML and opened from disk', () => {
 
   test('control: the probes see a script, a handler, a request, a navigation and elements off the list', async () => {
     const file = join(dir, 'control.html');
-    writeFileSync(
-      file,
-      '<!doctype html><html><head><link rel="icon" href="data:,"><meta http-equiv="x-test" content="1"></head>' +
-        '<body><div class="output"><img src="missing.png" onerror="console.log(1)"><svg><circle r="1"/></svg></div><script>alert("control")</script></body></html>',
-    );
+    writeFileSync(file, CONTROL_HTML);
     const got = await probe.open(file);
     expect(got.scripts.length).toBeGreaterThanOrEqual(1);
     expect(got.requests.some((r) => r.endsWith('/missing.png'))).toBe(true);
     expect(got.dialogs).toEqual(['control']);
-    expect(violations(got.elements)).toEqual(
-      expect.arrayContaining(['<meta http-equiv="x-test"> in the document', '<img src="missing.png"> in an output', '<img onerror="console.log(1)"> in an output', '<svg> in an output', '<script> in the document']),
-    );
+    expect(violations(got.elements)).toEqual(expect.arrayContaining(CONTROL_VIOLATIONS));
     expect(got.styled).toBe(false);
     // The handler runs once the image has failed.
     await expect.poll(() => probe.late().scripts.length).toBeGreaterThanOrEqual(2);
