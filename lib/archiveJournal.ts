@@ -50,12 +50,15 @@ const TABLE = (() => {
   return t;
 })();
 
-/** CRC-32 (IEEE) of a string's UTF-8 bytes: the seal of each journal line. */
-export function crc32Text(text: string): number {
+/** CRC-32 (IEEE) of bytes, in plain code (small inputs: journal lines, test images). */
+export function crc32Of(bytes: Uint8Array): number {
   let c = 0xffffffff;
-  for (const b of new TextEncoder().encode(text)) c = TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  for (const b of bytes) c = TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
+
+/** CRC-32 of a string's UTF-8 bytes: the seal of each journal line. */
+export const crc32Text = (text: string): number => crc32Of(new TextEncoder().encode(text));
 
 const seal = (body: string) => `${body}\t${crc32Text(body).toString(16).padStart(8, '0')}\n`;
 

@@ -129,3 +129,12 @@ export async function signInOverCdp(page: PageSession, origin: string): Promise<
   })()`);
   await page.waitFor(`location.pathname === '/'`);
 }
+
+/** An expression that clicks the enabled button named `name` in our UI's shadow root (false until there is one). */
+export const clickOurButton = (name: string) => `(() => {
+  const host = document.querySelector('workflow-exporter');
+  const el = host && [...host.shadowRoot.querySelectorAll('button')].find((b) => b.textContent.trim() === ${JSON.stringify(name)});
+  if (!el || el.disabled) return false;
+  el.click();
+  return true;
+})()`;

@@ -6,16 +6,10 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from './cdp';
+import { clickOurButton, launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from './cdp';
 import { test, expect, ORIGIN, CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, makeProfile, readZip, expectedArchive, cleanup } from './harness';
 
-const click = (selector: string) => `(() => {
-  const host = [...document.querySelectorAll('workflow-exporter')][0];
-  const el = host && [...host.shadowRoot.querySelectorAll('button')].find((b) => b.textContent.trim() === ${JSON.stringify(selector)});
-  if (!el || el.disabled) return false;
-  el.click();
-  return true;
-})()`;
+const click = clickOurButton;
 
 async function extensionWorkers(cdp: Cdp) {
   return (await cdp.targets()).filter((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));

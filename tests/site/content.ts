@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { allImageFixtures } from './imageFixtures.ts';
+import { crc32Of } from '../../lib/archiveJournal';
 
 /** What a file's bytes are made of; the bytes are a pure function of this spec. */
 export type ContentSpec =
@@ -101,22 +102,9 @@ export function renderPixels(width: number, height: number, variant: number): Ui
   return px;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
 export function crc32(buf: Uint8Array): number {
   const native = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
-  if (native) return native(buf) >>> 0;
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return native ? native(buf) >>> 0 : crc32Of(buf);
 }
 
 function pngChunk(type: string, data: Buffer): Buffer {
