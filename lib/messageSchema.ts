@@ -12,7 +12,7 @@
  * - the engine host (the offscreen document) only its reports; the background only host commands
  *   and job updates.
  */
-import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress, ResumeInfo } from './jobs';
+import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, DeltaInfo, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress, ResumeInfo } from './jobs';
 import type { ImagesMode, LabelFileOptions } from './annotatedOptions';
 import type { AnyMessage } from './messages';
 import type { Settings } from './settings';
@@ -67,6 +67,7 @@ const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { k
     template,
     parallel: optional(parallel),
     labels: optional(labels),
+    onlyNew: optional(bool),
   }),
   csv: objOf<CsvRequest>({
     kind: allOf<'csv'>()('csv'),
@@ -76,6 +77,7 @@ const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { k
     submissions,
     layout,
     bom: bool,
+    onlyNew: optional(bool),
   }),
   'annotated-case-files': objOf<AnnotatedCaseFilesRequest>({
     kind: allOf<'annotated-case-files'>()('annotated-case-files'),
@@ -86,6 +88,7 @@ const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { k
     parallel: optional(parallel),
     images: optional(images),
     labels: optional(labels),
+    onlyNew: optional(bool),
   }),
   execution: objOf<ExecutionRequest>({
     kind: allOf<'execution'>()('execution'),
@@ -137,6 +140,7 @@ export const jobResultShape = objOf<JobResult>({
   failed: arr(failedFileShape, { max: 1_000_000 }),
   warnings: optional(arr(str({ max: 10_000, multiline: true }), { max: 1000 })),
   resumed: optional(objOf<ResumeInfo>({ kept: count, restartReason: nullable(str({ max: 10_000, multiline: true })) })),
+  delta: optional(objOf<DeltaInfo>({ since: timeMs, newCount: count, nothingNew: bool })),
 });
 
 export const jobStateShape = objOf<JobState>({
