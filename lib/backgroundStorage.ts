@@ -58,6 +58,8 @@ export async function onStorageMessage(msg: StorageRequest): Promise<unknown> {
       return db().setLastTemplate(msg.origin, msg.workflowId, msg.template);
     case 'history/list':
       return db().listHistory(msg.limit);
+    case 'delta/last':
+      return db().manifests.lastCompleteSummary(msg.kind, msg.origin, msg.workflowId, msg.orderId);
     case 'settings/get':
       return getSettings();
     case 'settings/set':

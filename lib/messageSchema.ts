@@ -15,6 +15,7 @@
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, DeltaInfo, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress, ResumeInfo } from './jobs';
 import type { ImagesMode, LabelFileOptions } from './annotatedOptions';
 import type { AnyMessage } from './messages';
+import type { DeltaKind } from './manifestStore';
 import type { Settings } from './settings';
 import { normalizeOrigin } from './settings';
 import { allOf, arr, bool, count, nullable, num, objOf, optional, record, ShapeError, str, strictObjOf, union, type FieldsOf, type Shape } from './shapes';
@@ -179,6 +180,11 @@ export const MESSAGE_RULES: { [T in MessageType]: MessageRule<T> } = {
   'favourites/list': { to: 'background', from: UI, fields: {} },
   'last-template/get': { to: 'background', from: UI, fields: { origin: originShape, workflowId: platformId } },
   'last-template/set': { to: 'background', from: UI, fields: { origin: originShape, workflowId: platformId, template } },
+  'delta/last': {
+    to: 'background',
+    from: UI,
+    fields: { kind: allOf<DeltaKind>()('case-files', 'annotated-case-files', 'csv'), origin: originShape, workflowId: platformId, orderId: nullable(platformId) },
+  },
   // ---- UI → background: administration, our pages only ----
   'favourites/add': { to: 'background', from: PAGES, fields: { name: str({ max: 1000 }), template } },
   'favourites/rename': { to: 'background', from: PAGES, fields: { id: favouriteId, name: str({ max: 1000 }) } },

@@ -19,6 +19,7 @@
 import { Dexie, type Table } from 'dexie';
 import { parsePathTemplate } from './pathTemplate';
 import { leftOut, type ExportKind, type ExportRequest, type FailedFile, type JobPhase, type JobState } from './jobs';
+import { ManifestStore } from './manifestStore';
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -284,7 +285,11 @@ export interface ImportReport {
 
 /** Every operation on the database, each in its own transaction. */
 export class ExporterStorage {
-  constructor(readonly db: ExporterDb = new ExporterDb()) {}
+  constructor(
+    readonly db: ExporterDb = new ExporterDb(),
+    /** What complete exports held, for Only new since the last export (lib/manifestStore.ts). */
+    readonly manifests: ManifestStore = new ManifestStore(),
+  ) {}
 
   /** Oldest first (the order they were added). */
   listFavourites = (): Promise<Favourite[]> => this.db.favourites.orderBy('createdAt').toArray();
@@ -358,9 +363,19 @@ export class ExporterStorage {
     return (await this.getLastTemplate(origin, workflowId)) ?? (await this.defaultFavourite())?.template ?? '';
   }
 
-  /** Records a job that ended (again: the same id overwrites). Keeps the newest {@link HISTORY_LIMIT}. */
+  /**
+   * Records a job that ended (again: the same id overwrites). Keeps the newest {@link HISTORY_LIMIT}.
+   * A `done` job's manifest (what it held) becomes the base of the next Only new since the last
+   * export; one that found nothing new leaves the earlier base as it is; any other ending drops it.
+   */
   async recordJob(job: JobState): Promise<void> {
     const entry = historyEntry(job);
+    const nothingNew = job.result?.delta?.nothingNew === true;
+    try {
+      await this.manifests.jobEnded(job.id, job.phase === 'done' && !nothingNew, job.startedAt);
+    } catch (err) {
+      console.warn('[workflow-exporter] could not record what the export held (Only new since the last export)', err);
+    }
     await this.db.transaction('rw', this.db.history, async () => {
       await this.db.history.put(entry);
       const count = await this.db.history.count();

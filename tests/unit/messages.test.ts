@@ -50,6 +50,7 @@ const SAMPLES: { [T in MessageType]: Extract<AnyMessage, { type: T }> } = {
   'favourites/export': { to: 'background', type: 'favourites/export' },
   'last-template/get': { to: 'background', type: 'last-template/get', origin: PLATFORM, workflowId: 'w1' },
   'last-template/set': { to: 'background', type: 'last-template/set', origin: PLATFORM, workflowId: 'w1', template: '{{ CASE_ID }}/' },
+  'delta/last': { to: 'background', type: 'delta/last', kind: 'case-files', origin: PLATFORM, workflowId: 'w1', orderId: null },
   'history/list': { to: 'background', type: 'history/list', limit: 50 },
   'settings/get': { to: 'background', type: 'settings/get' },
   'settings/set': { to: 'background', type: 'settings/set', patch: { parallel: 4 } },
@@ -77,6 +78,7 @@ const EXPECTED_FROM: Record<MessageType, SenderKind[]> = {
   'favourites/list': ['content', 'page'],
   'last-template/get': ['content', 'page'],
   'last-template/set': ['content', 'page'],
+  'delta/last': ['content', 'page'],
   'favourites/add': ['page'],
   'favourites/rename': ['page'],
   'favourites/delete': ['page'],
@@ -264,7 +266,7 @@ describe('scopes', () => {
   });
 
   it('a platform page reads and writes the last templates of its own origin only', () => {
-    for (const type of ['last-template/get', 'last-template/set'] as const) {
+    for (const type of ['last-template/get', 'last-template/set', 'delta/last'] as const) {
       expect(authorize({ ...SAMPLES[type], origin: PLATFORM }, content, ctx).ok).toBe(true);
       expect(authorize({ ...SAMPLES[type], origin: OTHER_PLATFORM }, content, ctx).ok).toBe(false);
       expect(authorize({ ...SAMPLES[type], origin: OTHER_PLATFORM }, SENDERS.page, ctx).ok).toBe(true);
