@@ -77,7 +77,8 @@ export const extensionActions: ExporterActions = {
   setLastTemplate: async (origin, workflowId, template) =>
     void (await send({ to: 'background', type: 'last-template/set', origin, workflowId, template })),
   listHistory: (limit) => send<HistoryEntry[]>({ to: 'background', type: 'history/list', limit }),
-  lastCompleteExport: (kind, origin, workflowId, orderId) => send<ManifestSummary | null>({ to: 'background', type: 'delta/last', kind, origin, workflowId, orderId }),
+  lastCompleteExport: async (kind, origin, workflowId, orderId) =>
+    (await send<{ last: ManifestSummary | null }>({ to: 'background', type: 'delta/last', kind, origin, workflowId, orderId })).last ?? null,
   getSettings: () => send<Settings>({ to: 'background', type: 'settings/get' }),
   setSettings: (patch) => send<Settings>({ to: 'background', type: 'settings/set', patch }),
   addOrigin: (origin) => send<Settings>({ to: 'background', type: 'origins/add', origin }),

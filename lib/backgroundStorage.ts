@@ -59,7 +59,8 @@ export async function onStorageMessage(msg: StorageRequest): Promise<unknown> {
     case 'history/list':
       return db().listHistory(msg.limit);
     case 'delta/last':
-      return db().manifests.lastCompleteSummary(msg.kind, msg.origin, msg.workflowId, msg.orderId);
+      // Wrapped: a bare null reply reads as `{ok: true}` (entrypoints/background.ts).
+      return { last: await db().manifests.lastCompleteSummary(msg.kind, msg.origin, msg.workflowId, msg.orderId) };
     case 'settings/get':
       return getSettings();
     case 'settings/set':

@@ -74,7 +74,7 @@ export class Saving {
       if (result.delta?.nothingNew) {
         // Only new since the last export found nothing: done, and no file written (issue 16.2).
         nothingNew = true;
-        j.result = { ...result, filename: '' };
+        j.result = { ...result, filename: downloadNameFor(result.filename, j.request.kind, j.id) };
         return;
       }
       go = true;

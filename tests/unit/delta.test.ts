@@ -31,7 +31,8 @@ describe('stableJson and the submission fingerprint', () => {
     const s = { id: 's1', reader: { id: 'r', name: 'R' }, status: 'submitted', submittedAt: '2025-01-01T00:00:00Z', answers: { q1: 'yes', q2: ['a', 'b'] } };
     const f = submissionFingerprint(s);
     expect(f).toMatch(/^[0-9a-f]{16}$/);
-    expect(submissionFingerprint({ ...s, reader: { id: 'other', name: 'Other' }, id: 'x' })).toBe(f);
+    const otherReader = { ...s, reader: { id: 'other', name: 'Other' }, id: 'x' };
+    expect(submissionFingerprint(otherReader)).toBe(f);
     expect(submissionFingerprint({ ...s, answers: { q2: ['a', 'b'], q1: 'yes' } })).toBe(f);
     expect(submissionFingerprint({ ...s, status: 'draft' })).not.toBe(f);
     expect(submissionFingerprint({ ...s, submittedAt: '2025-01-01T00:00:01Z' })).not.toBe(f);
