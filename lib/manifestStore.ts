@@ -100,6 +100,19 @@ export class ManifestStore {
     if (old.length) await this.db.manifests.bulkDelete(old);
   }
 
+  /** Imported complete manifests (lib/historyTransfer.ts): those whose job id is new here; returns how many. */
+  async importComplete(records: readonly Omit<ManifestRecord, 'target' | 'complete'>[]): Promise<number> {
+    return this.db.transaction('rw', this.db.manifests, async () => {
+      const have = new Set(await this.db.manifests.toCollection().primaryKeys());
+      const fresh = records
+        .filter((r) => !have.has(r.jobId) && !!have.add(r.jobId))
+        .map((r): ManifestRecord => ({ ...r, target: manifestTarget(r.kind, r.origin, r.workflowId, r.orderId), complete: 1 }));
+      await this.db.manifests.bulkAdd(fresh);
+      for (const target of new Set(fresh.map((r) => r.target))) await this.pruneTarget(target);
+      return fresh.length;
+    });
+  }
+
   /** Every complete manifest (for the history's JSON). */
   listComplete = (): Promise<ManifestRecord[]> => this.db.manifests.filter((r) => r.complete === 1).toArray();
 }

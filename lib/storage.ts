@@ -20,6 +20,7 @@ import { Dexie, type Table } from 'dexie';
 import { parsePathTemplate } from './pathTemplate';
 import { leftOut, type ExportKind, type ExportRequest, type FailedFile, type JobPhase, type JobState } from './jobs';
 import { ManifestStore } from './manifestStore';
+import { historyToJson, parseHistoryJson } from './historyTransfer';
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -388,4 +389,30 @@ export class ExporterStorage {
 
   /** Newest first. */
   listHistory = (limit = 50): Promise<HistoryEntry[]> => this.db.history.orderBy('startedAt').reverse().limit(limit).toArray();
+
+  /** The whole history with what each complete export held, as JSON (lib/historyTransfer.ts). */
+  async exportHistoryJson(now = new Date()): Promise<string> {
+    return historyToJson(await this.db.history.toArray(), await this.manifests.listComplete(), now);
+  }
+
+  /**
+   * Validates the whole file first and writes nothing unless it is valid; then merges by job id
+   * (lib/historyTransfer.ts). Returns how many exports were added and skipped, and manifests added.
+   */
+  async importHistoryJson(json: string): Promise<{ added: number; skipped: number; manifests: number }> {
+    const parsed = parseHistoryJson(json);
+    if (!parsed.ok) throw new StorageError(parsed.message);
+    const { history, manifests } = parsed.value;
+    let added = 0;
+    await this.db.transaction('rw', this.db.history, async () => {
+      const have = new Set(await this.db.history.toCollection().primaryKeys());
+      const fresh = history.filter((h) => !have.has(h.id) && !!have.add(h.id));
+      added = fresh.length;
+      await this.db.history.bulkAdd(fresh);
+      const count = await this.db.history.count();
+      if (count > HISTORY_LIMIT) await this.db.history.bulkDelete(await this.db.history.orderBy('startedAt').limit(count - HISTORY_LIMIT).primaryKeys());
+    });
+    const addedManifests = await this.manifests.importComplete(manifests);
+    return { added, skipped: history.length - added, manifests: addedManifests };
+  }
 }

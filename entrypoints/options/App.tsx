@@ -10,6 +10,7 @@ import { builtInOrigins, checkParallel, MAX_PARALLEL, MIN_PARALLEL, normalizeOri
 import type { Favourite, HistoryEntry } from '../../lib/storage';
 import { t, tParts, type MessageKey } from '../../lib/i18n';
 import { PreviewTree } from '../../components/PreviewTree';
+import { HistoryTransfer } from '../../components/HistoryTransfer';
 
 type Note = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -44,10 +45,11 @@ export function App(props: { actions?: ExporterActions }) {
   const [loadError, setLoadError] = useState<string | null>(null);
 
   const reloadFavourites = () => actions.listFavourites().then(setFavourites);
+  const reloadHistory = () => void actions.listHistory(20).then(setHistory, () => {});
   useEffect(() => {
     actions.getSettings().then(setSettings, (err: Error) => setLoadError(err.message));
     reloadFavourites().catch((err: Error) => setLoadError(err.message));
-    actions.listHistory(20).then(setHistory, () => {});
+    reloadHistory();
   }, [actions]);
 
   return (
@@ -61,7 +63,7 @@ export function App(props: { actions?: ExporterActions }) {
       <Origins actions={actions} settings={settings} onChange={setSettings} />
       <Favourites actions={actions} favourites={favourites} reload={reloadFavourites} />
       <Defaults actions={actions} settings={settings} favourites={favourites} onChange={setSettings} reloadFavourites={reloadFavourites} />
-      <History entries={history} />
+      <History entries={history} reload={reloadHistory} />
     </main>
   );
 }
@@ -527,7 +529,7 @@ const KIND_LABELS: Record<HistoryEntry['kind'], MessageKey> = {
   execution: 'kindExecution',
 };
 
-function History(props: { entries: HistoryEntry[] }) {
+function History(props: { entries: HistoryEntry[]; reload: () => void }) {
   return (
     <section class="we-section" aria-labelledby="we-history">
       <h2 id="we-history">{t('exportHistory')}</h2>
@@ -563,6 +565,7 @@ function History(props: { entries: HistoryEntry[] }) {
           </tbody>
         </table>
       )}
+      <HistoryTransfer onImported={props.reload} />
     </section>
   );
 }
