@@ -7,7 +7,24 @@
  * `sha256sum -c SHA256SUMS`.
  */
 import { parse } from 'csv-parse/sync';
-import { test, expect, ORIGIN, exporterUi, readZip, waitForDownload, listDownloads, expectedArchive, unzipAndCheckSums, readFileSync } from './harness';
+import {
+  test,
+  expect,
+  ORIGIN,
+  exporterUi,
+  readZip,
+  waitForDownload,
+  listDownloads,
+  expectedArchive,
+  unzipAndCheckSums,
+  readFileSync,
+  makeProfile,
+  launchWithExtension,
+  serviceWorkerOf,
+  allowDownloads,
+  signIn,
+  cleanup,
+} from './harness';
 
 type Page = import('@playwright/test').Page;
 type Worker = import('@playwright/test').Worker;
@@ -16,7 +33,7 @@ const ONLY_NEW = 'Only new since the last export';
 const TEMPLATE = '{{ CASE_ID }}/{{ ORIGINAL_FILENAME }}';
 const STAMP = /_new-since_\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}/;
 
-async function openDialog(page: Page, button: 'Export case files' | 'Export CSV') {
+async function openDialog(page: Page, button: 'Export case files' | 'Export CSV' | 'Export annotated case files') {
   await exporterUi(page).getByRole('button', { name: button, exact: true }).click();
   const dialog = page.getByRole('dialog', { name: button });
   await expect(dialog).toBeVisible();
@@ -141,4 +158,59 @@ test('CSV: only the new and re-submitted submissions, then nothing new writes no
   await dialog.getByRole('button', { name: 'Download', exact: true }).click();
   await expect(dialog.getByRole('status')).toContainText(/Nothing new since .*: no file written\./);
   expect(await settled(sw)).toBe(count + 1);
+});
+
+test('annotated case files: the history moves to another profile, and Only new since the last export works there', async ({ page, sw, context, site }) => {
+  const ORDER = '21';
+  await page.goto(`${ORIGIN}/develop/workflows/2`);
+  await page.locator('select#workflow-order-select').selectOption(ORDER);
+  let dialog = await openDialog(page, 'Export annotated case files');
+  await dialog.getByRole('textbox', { name: 'Folder path template' }).fill(TEMPLATE);
+  await dialog.getByRole('button', { name: 'Download files' }).click();
+  const first = await waitForDownload(sw);
+  expect(first.state).toBe('complete');
+  const held = (await readZip(first.filename)).map((e) => e.path);
+  expect(unzipAndCheckSums(first.filename)).toBe(held.length);
+
+  // Export the history from this profile's options page.
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${new URL(sw.url()).host}/options.html`);
+  await options.getByRole('button', { name: 'Export history as JSON', exact: true }).click();
+  const json = await waitForDownload(sw, { after: first.id });
+  expect(json.state).toBe('complete');
+  expect(JSON.parse(readFileSync(json.filename, 'utf8'))).toMatchObject({ type: 'workflow-exporter/history', manifests: [{ kind: 'annotated-case-files', workflowId: '2', orderId: ORDER }] });
+
+  // The platform gains a case of the order, with one file.
+  const added = site.addData('2', { cases: [{ orderId: ORDER, externalId: 'ANN-NEW', files: [{ name: 'new.bin', size: 4321 }] }] });
+
+  // Another profile ("another machine"): import the history, then export only what is new.
+  const other = makeProfile('only-new-other');
+  const ctx2 = await launchWithExtension(other.profile);
+  try {
+    const sw2 = await serviceWorkerOf(ctx2);
+    const options2 = await ctx2.newPage();
+    await options2.goto(`chrome-extension://${new URL(sw2.url()).host}/options.html`);
+    await options2.locator('#we-history-import').setInputFiles(json.filename);
+    await expect(options2.getByRole('status').filter({ hasText: 'Imported' })).toContainText('Imported 1 exports (0 already here) and 1 records');
+    const page2 = ctx2.pages()[0] ?? (await ctx2.newPage());
+    await allowDownloads(page2);
+    await signIn(page2);
+    await page2.goto(`${ORIGIN}/develop/workflows/2`);
+    await page2.locator('select#workflow-order-select').selectOption(ORDER);
+    dialog = await openDialog(page2, 'Export annotated case files');
+    await dialog.getByRole('textbox', { name: 'Folder path template' }).fill(TEMPLATE);
+    const box = dialog.getByRole('checkbox', { name: ONLY_NEW, exact: true });
+    await expect(box).toBeEnabled();
+    await box.check();
+    await dialog.getByRole('button', { name: 'Download files' }).click();
+    const second = await waitForDownload(sw2);
+    expect(second.state).toBe('complete');
+    expect(second.filename).toMatch(new RegExp(`Second workflow-Main order_annotated-case-files${STAMP.source}\\.zip$`));
+    const entries = (await readZip(second.filename)).filter((e) => e.path !== 'annotations.json');
+    expect(entries.map((e) => e.path)).toEqual([`${added.cases[0].id}/new.bin`]);
+    expect(unzipAndCheckSums(second.filename)).toBeGreaterThanOrEqual(1);
+  } finally {
+    await ctx2.close();
+    cleanup(other.dir);
+  }
 });
