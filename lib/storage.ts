@@ -251,7 +251,8 @@ export function historyEntry(job: JobState): HistoryEntry {
     options,
     result: {
       phase: job.phase,
-      filename: job.result?.filename ?? job.filename,
+      // Only new since the last export that found nothing wrote no file (issue 16.2).
+      filename: job.result?.delta?.nothingNew ? '' : (job.result?.filename ?? job.filename),
       files: job.result?.files ?? job.progress.filesDone,
       archiveBytes: job.result?.archiveBytes ?? job.progress.archiveBytes,
       failed: job.result ? leftOut(job.result.failed).length : job.progress.failed, // kept rows (not verified, not annotated) are in, not failed
