@@ -24,6 +24,7 @@ const tests = [
   ...(await import('../tests/e2e-firefox/case-files.firefox')).tests,
   ...(await import('../tests/e2e-firefox/origins.firefox')).tests,
   ...(await import('../tests/e2e-firefox/annotated.firefox')).tests,
+  ...(await import('../tests/e2e-firefox/only-new.firefox')).tests,
 ];
 let passed = 0;
 let failed = 0;
