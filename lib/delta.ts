@@ -78,8 +78,20 @@ export interface SubmissionRecord {
   fingerprint: string;
 }
 
-/** The files a complete export held, by uuid. */
-export class FileBase {
+/** The files a complete export held, by uuid (lib/deltaManifest.ts FileIndex reads them from a manifest's bytes). */
+export interface HeldFiles {
+  readonly size: number;
+  get(uuid: string): FileRecord | undefined;
+}
+
+/** The submissions a complete export held: id → fingerprint (lib/deltaManifest.ts SubmissionIndex). */
+export interface HeldSubmissions {
+  readonly size: number;
+  fingerprintOf(id: string): string | undefined;
+}
+
+/** {@link HeldFiles} from records in memory. */
+export class FileBase implements HeldFiles {
   private readonly byUuid = new Map<string, FileRecord>();
   constructor(records: Iterable<FileRecord>) {
     for (const r of records) this.byUuid.set(r.uuid, r);
@@ -92,8 +104,8 @@ export class FileBase {
   }
 }
 
-/** The submissions a complete export held: id → fingerprint. */
-export class SubmissionBase {
+/** {@link HeldSubmissions} from records in memory. */
+export class SubmissionBase implements HeldSubmissions {
   private readonly byId = new Map<string, string>();
   constructor(records: Iterable<SubmissionRecord>) {
     for (const r of records) this.byId.set(r.id, r.fingerprint);
@@ -110,7 +122,7 @@ export class SubmissionBase {
  * Whether a file goes into a delta export: its uuid is not in the base, or its SHA-256 differs
  * from the one the base holds (an unknown hash on either side counts as a change: never lose a file).
  */
-export function fileIsNew(base: FileBase, uuid: string, sha256: string | null): boolean {
+export function fileIsNew(base: HeldFiles, uuid: string, sha256: string | null): boolean {
   const held = base.get(uuid);
   if (!held) return true;
   const now = shaKey(sha256);
@@ -118,7 +130,7 @@ export function fileIsNew(base: FileBase, uuid: string, sha256: string | null): 
 }
 
 /** Whether a submission goes into a delta export: its id is not in the base, or its fingerprint changed. */
-export function submissionIsNew(base: SubmissionBase, s: SubmissionFacts & { id: string }): boolean {
+export function submissionIsNew(base: HeldSubmissions, s: SubmissionFacts & { id: string }): boolean {
   const held = base.fingerprintOf(s.id);
   return held === undefined || held !== submissionFingerprint(s);
 }

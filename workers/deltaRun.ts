@@ -11,8 +11,8 @@
  * the stored one. Cost on a platform without ETag: one request per file held before, its body
  * cancelled after the headers; without `X-Checksum-Sha256` as well: every file downloaded again.
  */
-import { FileBase, SubmissionBase, fileIsNew, shaKey, type FileRecord } from '../lib/delta';
-import { ManifestBuilder, decodeFiles, decodeSubmissions } from '../lib/deltaManifest';
+import { FileBase, SubmissionBase, fileIsNew, shaKey, type FileRecord, type HeldFiles, type HeldSubmissions } from '../lib/delta';
+import { FileIndex, ManifestBuilder, SubmissionIndex } from '../lib/deltaManifest';
 import { CHECKSUM_HEADER } from '../lib/platform';
 import { ManifestStore, isDeltaKind, type DeltaKind, type ManifestRecord } from '../lib/manifestStore';
 import type { DeltaInfo, ExportRequest } from '../lib/jobs';
@@ -21,7 +21,7 @@ export interface DeltaContext {
   /** What this export holds (a delta: everything it compared), recorded for the next delta. */
   record: ManifestBuilder;
   /** Only new since this export (absent: everything goes in). */
-  since?: { startedAt: number; files: FileBase; submissions: SubmissionBase };
+  since?: { startedAt: number; files: HeldFiles; submissions: HeldSubmissions };
   /** Filled by the exporter: files or submissions that went in as new or changed. */
   counts: { newCount: number };
 }
@@ -35,8 +35,8 @@ export function deltaContext(base: ManifestRecord | undefined): DeltaContext {
       ? {
           since: {
             startedAt: base.startedAt,
-            files: new FileBase(base.files ? decodeFiles(base.files) : []),
-            submissions: new SubmissionBase(base.submissions ? decodeSubmissions(base.submissions) : []),
+            files: base.files ? new FileIndex(base.files) : new FileBase([]),
+            submissions: base.submissions ? new SubmissionIndex(base.submissions) : new SubmissionBase([]),
           },
         }
       : {}),
@@ -82,7 +82,11 @@ type DeltaRequest = Extract<ExportRequest, { kind: DeltaKind }>;
  * cannot be opened and the request does not need them: the export goes on, unrecorded). With
  * `onlyNew`, the last complete export must exist, or the export fails saying so.
  */
-export async function openDeltaRun(request: ExportRequest, store: () => ManifestStore = () => new ManifestStore()): Promise<{ ctx: DeltaContext; store: ManifestStore } | null> {
+/** The engine's one connection to the manifests' database (opened on first use). */
+let shared: ManifestStore | null = null;
+const sharedStore = () => (shared ??= new ManifestStore());
+
+export async function openDeltaRun(request: ExportRequest, store: () => ManifestStore = sharedStore): Promise<{ ctx: DeltaContext; store: ManifestStore } | null> {
   if (!isDeltaKind(request.kind)) return null;
   const r = request as DeltaRequest;
   try {
@@ -121,8 +125,8 @@ export async function finishDeltaRun(
       workflowId: r.workflowId,
       orderId: r.orderId,
       startedAt,
-      fileCount: ctx.record.files.size,
-      submissionCount: ctx.record.submissions.size,
+      fileCount: ctx.record.fileCount,
+      submissionCount: ctx.record.submissionCount,
       ...ctx.record.encode(),
     });
   } catch (err) {

@@ -14,7 +14,7 @@ import {
   utcStamp,
   type FileRecord,
 } from '../../lib/delta';
-import { ManifestBuilder, decodeFiles, decodeSubmissions, encodeFiles, encodeSubmissions } from '../../lib/deltaManifest';
+import { FileIndex, ManifestBuilder, SubmissionIndex, decodeFiles, decodeSubmissions, encodeFiles, encodeSubmissions } from '../../lib/deltaManifest';
 import { annotatedCaseFilesArchiveName, caseFilesArchiveName, resultsCsvName, utf8ByteLength } from '../../lib/naming';
 import { downloadNameFor, isSafeDownloadName } from '../../lib/downloadName';
 
@@ -124,6 +124,23 @@ describe('compact manifests', () => {
     expect(files!.byteLength).toBeLessThan(19_100_000);
     const back = decodeFiles(files!);
     expect(back.next().value).toEqual({ uuid: uuidOf(0), sha: ('00000000' + SHA_B).slice(0, 40), etag: `"${('00000000' + SHA_B).slice(0, 40)}"` });
+  });
+  it('FileIndex and SubmissionIndex look records up in the bytes as decoding them would', () => {
+    const files: FileRecord[] = Array.from({ length: 50 }, (_, i) => ({ uuid: i % 3 ? uuidOf(i) : `id-${i}`, sha: i % 5 ? SHA_A.slice(0, 40) : null, etag: i % 2 ? `"${SHA_A.slice(0, 10)}"` : null }));
+    const index = new FileIndex(encodeFiles(files));
+    expect(index.size).toBe(50);
+    for (const f of files) expect(index.get(f.uuid)).toEqual(f);
+    expect(index.get('missing')).toBeUndefined();
+    const subs = files.map((f, i) => ({ id: f.uuid, fingerprint: hash64(String(i)) }));
+    const sIndex = new SubmissionIndex(encodeSubmissions(subs));
+    for (const s of subs) expect(sIndex.fingerprintOf(s.id)).toBe(s.fingerprint);
+    expect(sIndex.fingerprintOf('missing')).toBeUndefined();
+    // The builder writes the same bytes as encoding the records at once.
+    const b = new ManifestBuilder();
+    for (const f of files) b.keep(f);
+    for (const s of subs) b.submission(s.id, s.fingerprint);
+    expect(b.encode()).toEqual({ files: encodeFiles(files), submissions: encodeSubmissions(subs) });
+    expect(new ManifestBuilder().encode()).toEqual({});
   });
   it('500,000 submissions take 25 bytes each', () => {
     const builder = new ManifestBuilder();
