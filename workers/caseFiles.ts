@@ -154,8 +154,11 @@ export function caseFilesZip(
   };
   /** Not new since the last export (Only new since the last export): left out, held all the same. */
   type Unchanged = { unchanged: FileRecord };
+  /** An unchanged file is not part of this export: out of its totals (and its bytes, if it was fetched to be hashed). */
   const skip = (p: PlannedFile, record: FileRecord, counted: number): Unchanged => {
-    progress.bytesDone += p.file.size - counted;
+    progress.bytesDone -= counted;
+    progress.bytesTotal -= p.file.size;
+    progress.filesTotal--;
     opts.onProgress(progress);
     return { unchanged: record };
   };
@@ -230,8 +233,6 @@ export function caseFilesZip(
       }
       if ('unchanged' in result.value) {
         delta?.record.keep(result.value.unchanged);
-        progress.filesDone++;
-        opts.onProgress(progress);
         continue;
       }
       const lastModified = new Date(item.file.createdAt);

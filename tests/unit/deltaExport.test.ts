@@ -57,7 +57,7 @@ async function run(request: ExportRequest, stores: ReturnType<typeof freshStores
     result: { filename: out.filename, archiveBytes: bytes.length, files: 0, failed: out.failed, ...(info ? { delta: info } : {}) },
   };
   await stores.storage.recordJob(job);
-  return { bytes, filename: out.filename, info, failed: out.failed, ctx: delta.ctx };
+  return { bytes, filename: out.filename, info, failed: out.failed, ctx: delta.ctx, progress: out.progress };
 }
 
 const names = async (zip: Buffer) => (await readZipEntries(zip, { requireChecksums: true })).map((e) => e.path).sort();
@@ -90,6 +90,8 @@ describe('case files: Only new since the last export', () => {
     expect(second.filename).toBe('Second workflow-Main order_case-files_new-since_2026-01-02_03-04-05.zip');
     expect(await names(second.bytes)).toEqual(['NEW-1/a.bin', 'NEW-1/b.bin', 'S2-001/extra.bin']);
     expect(second.info).toEqual({ since: t0, newCount: 3, nothingNew: false });
+    // Progress counts this export's files only: the unchanged ones are out of its totals.
+    expect(second.progress).toMatchObject({ filesDone: 3, filesTotal: 3, bytesDone: 3000 + 5000 + 1234, bytesTotal: 3000 + 5000 + 1234, listingDone: true });
     // The four files held before were asked with If-None-Match and answered 304: none sent again.
     const stats = site.stats();
     expect(stats.notModified).toBe(4);
