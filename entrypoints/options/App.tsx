@@ -2,7 +2,6 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { extensionActions, type ExporterActions } from '../../components/actions';
 import { planCaseFiles, previewTree, type TreeNode } from '../../lib/caseFilesPlan';
-import { formatBytes } from '../../lib/jobs';
 import { PathDeduper } from '../../lib/naming';
 import { EXAMPLE_CONTEXT, parsePathTemplate, TEMPLATE_VARIABLES } from '../../lib/pathTemplate';
 import type { Case } from '../../lib/platform';
@@ -10,7 +9,7 @@ import { builtInOrigins, checkParallel, MAX_PARALLEL, MIN_PARALLEL, normalizeOri
 import type { Favourite, HistoryEntry } from '../../lib/storage';
 import { t, tParts, type MessageKey } from '../../lib/i18n';
 import { PreviewTree } from '../../components/PreviewTree';
-import { HistoryTransfer } from '../../components/HistoryTransfer';
+import { History } from '../../components/options/History';
 
 type Note = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -514,58 +513,6 @@ function Defaults(props: {
         </fieldset>
       </div>
       {note && <NoteLine note={note} />}
-    </section>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// History
-// ---------------------------------------------------------------------------------------------
-
-const KIND_LABELS: Record<HistoryEntry['kind'], MessageKey> = {
-  'case-files': 'kindCaseFiles',
-  'annotated-case-files': 'kindAnnotatedCaseFiles',
-  csv: 'kindCsv',
-  execution: 'kindExecution',
-};
-
-function History(props: { entries: HistoryEntry[]; reload: () => void }) {
-  return (
-    <section class="we-section" aria-labelledby="we-history">
-      <h2 id="we-history">{t('exportHistory')}</h2>
-      {props.entries.length === 0 ? (
-        <p class="we-help">{t('noExports')}</p>
-      ) : (
-        <table class="we-table" aria-label={t('exportHistory')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('colStarted')}</th>
-              <th scope="col">{t('colKind')}</th>
-              <th scope="col">{t('colFile')}</th>
-              <th scope="col">{t('colResult')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.entries.map((h) => (
-              <tr key={h.id}>
-                <td>{new Date(h.startedAt).toLocaleString()}</td>
-                <td>{KIND_LABELS[h.kind] ? t(KIND_LABELS[h.kind]) : h.kind}</td>
-                <td class="we-file-cell">{h.result.filename || '—'}</td>
-                <td>
-                  {h.result.phase === 'done'
-                    ? h.result.failed
-                      ? t('historyDoneFailed', h.result.files, formatBytes(h.result.archiveBytes), h.result.failed)
-                      : t('historyDone', h.result.files, formatBytes(h.result.archiveBytes))
-                    : h.result.phase === 'failed'
-                      ? t('historyFailed', h.result.error ?? '')
-                      : t('historyCancelled')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <HistoryTransfer onImported={props.reload} />
     </section>
   );
 }

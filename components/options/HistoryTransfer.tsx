@@ -9,8 +9,8 @@
  */
 import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { ExporterStorage } from '../lib/storage';
-import { t } from '../lib/i18n';
+import { ExporterStorage } from '../../lib/storage';
+import { t } from '../../lib/i18n';
 
 export interface HistoryTransferApi {
   exportJson(): Promise<string>;
