@@ -7,7 +7,7 @@ import { EXAMPLE_CONTEXT, parsePathTemplate, TEMPLATE_VARIABLES } from '../../li
 import type { Case } from '../../lib/platform';
 import { builtInOrigins, checkParallel, MAX_PARALLEL, MIN_PARALLEL, normalizeOrigin, originPattern, type Settings } from '../../lib/settings';
 import type { Favourite, HistoryEntry } from '../../lib/storage';
-import { t, tParts, type MessageKey } from '../../lib/i18n';
+import { t, tParts } from '../../lib/i18n';
 import { PreviewTree } from '../../components/PreviewTree';
 import { History } from '../../components/options/History';
 
