@@ -156,6 +156,7 @@ export function CsvDialog(props: CsvDialogProps) {
       <OnlyNewField
         actions={props.actions}
         kind="csv"
+        submissions={options.submissions}
         origin={props.origin}
         workflowId={props.workflowId}
         orderId={props.orderId}

@@ -1,14 +1,19 @@
 /**
  * The checkbox **Only new since the last export** of the case-files, annotated and CSV dialogs
  * (issue 16.2). Enabled once a complete export of the same kind, workflow and order is recorded;
- * its description says when that was (local time) and, once an export with it has counted them,
- * how many files or submissions were new. Not remembered (decision): it is a choice per export.
+ * its description says when that was (local time) and, once counted from the listing, how many files
+ * (by uuid) or submissions (by id and fingerprint) are new; after an export with it, how many went in.
+ * Not remembered (decision): it is a choice per export.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { JobState } from '../lib/jobs';
 import type { DeltaKind, ManifestSummary } from '../lib/manifestStore';
 import type { ExporterActions } from './actions';
 import { t } from '../lib/i18n';
+import { PlatformClient, type Case, type Submission } from '../lib/platform';
+import { passesStatus, type SubmissionsOption } from '../lib/csvResults';
+import { submissionFingerprint } from '../lib/delta';
+import { DELTA_COUNT_BATCH } from '../lib/messageSchema';
 
 export interface OnlyNewFieldProps {
   actions: ExporterActions;
@@ -21,6 +26,40 @@ export interface OnlyNewFieldProps {
   disabled?: boolean;
   /** The dialog's job: once it has ended, the last export it describes may be a newer one. */
   job: JobState | null;
+  /** CSV: the submissions option (what would be exported is what is counted). */
+  submissions?: SubmissionsOption;
+}
+
+interface Count {
+  fresh: number;
+  total: number;
+  done: boolean;
+}
+
+/**
+ * Counts, from the platform's listing, what an export with the checkbox would hold: files whose
+ * uuid the last export did not hold (a changed file is only found by the export, which asks the
+ * platform for each), submissions not held with the same fingerprint. Page by page, ids sent to the
+ * background in batches; `onCount` after each page.
+ */
+async function countNew(props: OnlyNewFieldProps, jobId: string, live: () => boolean, onCount: (c: Count) => void) {
+  const countHeld = props.actions.countHeld!;
+  const client = new PlatformClient({ origin: props.origin });
+  const pages: AsyncIterable<(Case | Submission)[]> = props.kind === 'csv' ? client.submissions(props.workflowId, props.orderId) : client.cases(props.workflowId, props.orderId);
+  let total = 0;
+  let held = 0;
+  for await (const page of pages) {
+    if (!live()) return;
+    const items =
+      props.kind === 'csv'
+        ? (page as Submission[]).filter((s) => passesStatus(s, props.submissions ?? 'all')).map((s) => ({ id: s.id, fingerprint: submissionFingerprint(s) }))
+        : (page as Case[]).flatMap((c) => c.files.map((f) => ({ id: f.uuid })));
+    for (let i = 0; i < items.length; i += DELTA_COUNT_BATCH)
+      held += await countHeld(props.kind, props.origin, props.workflowId, props.orderId, jobId, items.slice(i, i + DELTA_COUNT_BATCH));
+    total += items.length;
+    if (live()) onCount({ fresh: total - held, total, done: false });
+  }
+  if (live()) onCount({ fresh: total - held, total, done: true });
 }
 
 const formatLocal = (ms: number) => new Date(ms).toLocaleString();
@@ -43,6 +82,23 @@ export function OnlyNewField(props: OnlyNewFieldProps) {
     if (last === null && props.checked) props.onChange(false);
   }, [last]);
   const files = props.kind !== 'csv';
+  const [count, setCount] = useState<Count | null>(null);
+  useEffect(() => {
+    setCount(null);
+    if (!last || !props.actions.countHeld) return;
+    let live = true;
+    countNew(props, last.jobId, () => live, setCount).catch(() => live && setCount(null));
+    return () => void (live = false);
+  }, [last?.jobId, props.actions, props.origin, props.workflowId, props.orderId, props.submissions]);
+  const countText = !last
+    ? null
+    : !count || !count.done
+      ? t('onlyNewCounting')
+      : files
+        ? t('onlyNewCountFiles', count.fresh, count.total)
+        : props.submissions === 'latest'
+          ? t('onlyNewCountLatest', count.fresh, count.total)
+          : t('onlyNewCountSubmissions', count.fresh, count.total);
   const counted = props.job?.phase === 'done' ? props.job.result?.delta : undefined;
   const description =
     last === undefined
@@ -66,6 +122,7 @@ export function OnlyNewField(props: OnlyNewFieldProps) {
       </label>
       <p id="we-only-new-help" class="we-help" style={{ margin: '2px 0 0 22px' }}>
         {description}
+        {countText && <> {countText}</>}
         {counted && !counted.nothingNew && <> {t(files ? 'onlyNewCountedFiles' : 'onlyNewCountedSubmissions', counted.newCount, formatLocal(counted.since))}</>}
       </p>
     </div>

@@ -33,6 +33,8 @@ export interface ExporterActions {
   listHistory(limit?: number): Promise<HistoryEntry[]>;
   /** The last complete export of a kind, workflow and order (Only new since the last export); absent in fakes that have none. */
   lastCompleteExport?(kind: DeltaKind, origin: string, workflowId: string, orderId: string | null): Promise<ManifestSummary | null>;
+  /** Of these files (uuids) or submissions (with fingerprints), how many export `jobId` held unchanged. */
+  countHeld?(kind: DeltaKind, origin: string, workflowId: string, orderId: string | null, jobId: string, items: { id: string; fingerprint?: string }[]): Promise<number>;
 
   // ---- settings (chrome.storage.local) ----
   getSettings(): Promise<Settings>;
@@ -79,6 +81,8 @@ export const extensionActions: ExporterActions = {
   listHistory: (limit) => send<HistoryEntry[]>({ to: 'background', type: 'history/list', limit }),
   lastCompleteExport: async (kind, origin, workflowId, orderId) =>
     (await send<{ last: ManifestSummary | null }>({ to: 'background', type: 'delta/last', kind, origin, workflowId, orderId })).last ?? null,
+  countHeld: async (kind, origin, workflowId, orderId, jobId, items) =>
+    (await send<{ held: number }>({ to: 'background', type: 'delta/count', kind, origin, workflowId, orderId, jobId, items })).held,
   getSettings: () => send<Settings>({ to: 'background', type: 'settings/get' }),
   setSettings: (patch) => send<Settings>({ to: 'background', type: 'settings/set', patch }),
   addOrigin: (origin) => send<Settings>({ to: 'background', type: 'origins/add', origin }),

@@ -11,6 +11,7 @@
  */
 import { Dexie, type Table } from 'dexie';
 import type { ExportKind } from './jobs';
+import { FileIndex, SubmissionIndex } from './deltaManifest';
 
 export const MANIFEST_DB_NAME = 'workflow-exporter-manifests';
 
@@ -111,6 +112,27 @@ export class ManifestStore {
       for (const target of new Set(fresh.map((r) => r.target))) await this.pruneTarget(target);
       return fresh.length;
     });
+  }
+
+  /** The last manifest {@link countHeld} read, unpacked for lookups (the dialog asks page by page). */
+  private held: { jobId: string; files: FileIndex | null; submissions: SubmissionIndex | null } | null = null;
+
+  /**
+   * How many of `items` the complete export `jobId` of this target held unchanged: files by uuid,
+   * submissions by id and fingerprint. A manifest of another target, or none, holds nothing.
+   */
+  async countHeld(jobId: string, kind: ExportKind, origin: string, workflowId: string, orderId: string | null, items: readonly { id: string; fingerprint?: string }[]): Promise<number> {
+    if (this.held?.jobId !== jobId) {
+      const r = await this.db.manifests.get(jobId);
+      if (!r || r.complete !== 1 || r.target !== manifestTarget(kind, origin, workflowId, orderId)) return 0;
+      this.held = { jobId, files: r.files ? new FileIndex(r.files) : null, submissions: r.submissions ? new SubmissionIndex(r.submissions) : null };
+    }
+    const { files, submissions } = this.held;
+    let n = 0;
+    for (const item of items) {
+      if (item.fingerprint === undefined ? files?.get(item.id) : submissions?.fingerprintOf(item.id) === item.fingerprint) n++;
+    }
+    return n;
   }
 
   /** Every complete manifest (for the history's JSON). */

@@ -58,6 +58,9 @@ const layout = allOf<CsvRequest['layout']>()('long', 'wide');
 const format = allOf<ExecutionRequest['format']>()('markdown', 'html');
 const images = allOf<ImagesMode>()('drawn', 'original');
 const labels = objOf<LabelFileOptions>({ coco: bool, yolo: bool });
+const deltaKind = allOf<DeltaKind>()('case-files', 'annotated-case-files', 'csv');
+/** Ids a delta/count message may carry (the dialog sends a page of the listing at a time). */
+export const DELTA_COUNT_BATCH = 5000;
 
 const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { kind: K }>> } = {
   'case-files': objOf<CaseFilesRequest>({
@@ -183,7 +186,19 @@ export const MESSAGE_RULES: { [T in MessageType]: MessageRule<T> } = {
   'delta/last': {
     to: 'background',
     from: UI,
-    fields: { kind: allOf<DeltaKind>()('case-files', 'annotated-case-files', 'csv'), origin: originShape, workflowId: platformId, orderId: nullable(platformId) },
+    fields: { kind: deltaKind, origin: originShape, workflowId: platformId, orderId: nullable(platformId) },
+  },
+  'delta/count': {
+    to: 'background',
+    from: UI,
+    fields: {
+      kind: deltaKind,
+      origin: originShape,
+      workflowId: platformId,
+      orderId: nullable(platformId),
+      jobId: str({ min: 1, max: 200 }),
+      items: arr(objOf<{ id: string; fingerprint?: string }>({ id: str({ max: 1000, multiline: true }), fingerprint: optional(str({ pattern: /^[0-9a-f]{16}$/ })) }), { max: DELTA_COUNT_BATCH }),
+    },
   },
   // ---- UI → background: administration, our pages only ----
   'favourites/add': { to: 'background', from: PAGES, fields: { name: str({ max: 1000 }), template } },

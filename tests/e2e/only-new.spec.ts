@@ -84,6 +84,8 @@ test('case files: only the new and changed files, then nothing new writes no fil
   dialog = await openDialog(page, 'Export case files');
   await expect(box).toBeEnabled();
   await expect(box).toHaveAccessibleDescription(/Last complete export: .*\(5 files\)/);
+  // Counted from the listing: three files the last export did not hold (the changed one is found by the export).
+  await expect(box).toHaveAccessibleDescription(/3 of 8 files are new since then/);
   await box.check();
   await dialog.getByRole('button', { name: 'Download files' }).click();
   const second = await waitForDownload(sw, { after: first.id });
@@ -143,6 +145,7 @@ test('CSV: only the new and re-submitted submissions, then nothing new writes no
   dialog = await openDialog(page, 'Export CSV');
   await expect(box).toBeEnabled();
   await expect(box).toHaveAccessibleDescription(new RegExp(`Last complete export: .*\\(${firstIds.length} submissions\\)`));
+  await expect(box).toHaveAccessibleDescription(new RegExp(`${wanted.size} of ${firstIds.length + 3} submissions are new or changed since then`));
   await box.check();
   await dialog.getByRole('button', { name: 'Download', exact: true }).click();
   const second = await waitForDownload(sw, { after: first.id });

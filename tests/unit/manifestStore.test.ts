@@ -49,3 +49,18 @@ it('one complete manifest per kind, origin, workflow and order: the newest', asy
   expect((await s.listComplete()).map((m) => m.jobId).sort()).toEqual(['b', 'csv', 'order']);
   expect(manifestTarget('case-files', `${O}/`, 'w', null)).toBe(manifestTarget('case-files', O, 'w', null));
 });
+
+it('countHeld: files by uuid, submissions by id and fingerprint, only from a complete manifest of the same target', async () => {
+  const s = store();
+  const b = new ManifestBuilder();
+  b.file('u1', 'a'.repeat(64), null);
+  b.file('u2', 'b'.repeat(64), null);
+  b.submission('s1', '0123456789abcdef');
+  await s.save({ jobId: 'j', kind: 'csv', origin: O, workflowId: 'w', orderId: null, startedAt: 1, fileCount: 2, submissionCount: 1, ...b.encode() });
+  const items = [{ id: 'u1' }, { id: 'u3' }, { id: 's1', fingerprint: '0123456789abcdef' }, { id: 's1', fingerprint: 'ffffffffffffffff' }, { id: 's2', fingerprint: '0123456789abcdef' }];
+  expect(await s.countHeld('j', 'csv', O, 'w', null, items)).toBe(0); // not complete yet
+  await s.jobEnded('j', true, 1);
+  expect(await s.countHeld('j', 'csv', O, 'w', null, items)).toBe(2);
+  expect(await new ManifestStore(s.db).countHeld('j', 'csv', O, 'w', 'other-order', items)).toBe(0);
+  expect(await new ManifestStore(s.db).countHeld('nope', 'csv', O, 'w', null, items)).toBe(0);
+});
