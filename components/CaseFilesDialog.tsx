@@ -13,6 +13,7 @@ import { t, tParts } from '../lib/i18n';
 import { PreviewTree } from './PreviewTree';
 import { browser } from 'wxt/browser';
 import { AnnotatedOptionsFields } from './AnnotatedOptionsFields';
+import { OnlyNewField } from './OnlyNewField';
 import { ANNOTATED_OPTIONS_KEY, DEFAULT_ANNOTATED_OPTIONS, annotatedOptionsFrom, wantsLabelFiles, type AnnotatedOptions } from '../lib/annotatedOptions';
 
 /** Cases shown in the live preview. */
@@ -46,6 +47,8 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
   const [options, setOptions] = useState<AnnotatedOptions>(DEFAULT_ANNOTATED_OPTIONS);
   const [optionsReady, setOptionsReady] = useState(false);
   const withOptions = kind === 'annotated-case-files' || props.orderId !== null;
+  /** Only new since the last export (issue 16.2): a choice per export, not remembered. */
+  const [onlyNew, setOnlyNew] = useState(false);
 
   useEffect(() => {
     browser.storage.local
@@ -144,8 +147,8 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
     const labels = { ...options.labels };
     return startJob(
       kind === 'annotated-case-files'
-        ? { kind, ...target, orderId: props.orderId!, images: options.images, labels }
-        : { kind: 'case-files', ...target, orderId: props.orderId, ...(props.orderId && wantsLabelFiles(labels) ? { labels } : {}) },
+        ? { kind, ...target, orderId: props.orderId!, images: options.images, labels, ...(onlyNew ? { onlyNew } : {}) }
+        : { kind: 'case-files', ...target, orderId: props.orderId, ...(props.orderId && wantsLabelFiles(labels) ? { labels } : {}), ...(onlyNew ? { onlyNew } : {}) },
     );
   };
 
@@ -241,6 +244,17 @@ export function CaseFilesDialog(props: CaseFilesDialogProps) {
       {withOptions && (
         <AnnotatedOptionsFields options={options} images={kind === 'annotated-case-files'} disabled={running || !optionsReady} onChange={chooseOptions} />
       )}
+      <OnlyNewField
+        actions={props.actions}
+        kind={kind}
+        origin={props.origin}
+        workflowId={props.workflowId}
+        orderId={props.orderId}
+        checked={onlyNew}
+        onChange={setOnlyNew}
+        disabled={running}
+        job={job}
+      />
       <ExportFooter
         startError={startError}
         job={job}

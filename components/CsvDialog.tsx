@@ -7,6 +7,7 @@ import { useExportJob } from './useExportJob';
 import type { ExporterActions } from './actions';
 import { Dialog } from './Dialog';
 import { ExportFooter } from './ExportFooter';
+import { OnlyNewField } from './OnlyNewField';
 import { t, tParts, type MessageKey } from '../lib/i18n';
 
 /** Where the last choices are kept (`chrome.storage.local`). */
@@ -58,6 +59,8 @@ export function CsvDialog(props: CsvDialogProps) {
       .finally(() => setLoaded(true));
   }, []);
   const disabled = running || !loaded;
+  /** Only new since the last export (issue 16.2): a choice per export, not remembered. */
+  const [onlyNew, setOnlyNew] = useState(false);
 
   const choose = (patch: Partial<CsvOptions>) => {
     const next = { ...options, ...patch };
@@ -75,6 +78,7 @@ export function CsvDialog(props: CsvDialogProps) {
       submissions: options.submissions,
       layout: options.layout,
       bom: options.bom,
+      ...(onlyNew ? { onlyNew } : {}),
     });
   };
 
@@ -149,6 +153,18 @@ export function CsvDialog(props: CsvDialogProps) {
         <input type="checkbox" checked={options.bom} disabled={disabled} onChange={(e) => choose({ bom: (e.target as HTMLInputElement).checked })} />
         {t('csvBom')}
       </label>
+      <OnlyNewField
+        actions={props.actions}
+        kind="csv"
+        submissions={options.submissions}
+        origin={props.origin}
+        workflowId={props.workflowId}
+        orderId={props.orderId}
+        checked={onlyNew}
+        onChange={setOnlyNew}
+        disabled={disabled}
+        job={job}
+      />
       <p class="we-help">
         {tParts('csvHelp', <code>meta.…</code>, <code>'</code>)}
       </p>

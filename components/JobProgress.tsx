@@ -50,8 +50,14 @@ export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
           )}
         </>
       )}
-      {job.phase === 'done' && (
+      {job.phase === 'done' && job.result?.delta?.nothingNew && (
+        <p class="we-job-status" role="status" data-nothing-new>
+          {t('nothingNew', new Date(job.result.delta.since).toLocaleString())}
+        </p>
+      )}
+      {job.phase === 'done' && !job.result?.delta?.nothingNew && (
         <p class="we-job-status" role="status">
+          {job.result?.delta && <>{t('deltaNew', job.result.delta.newCount, new Date(job.result.delta.since).toLocaleString())} </>}
           {failed
             ? tParts(
                 'jobDoneWithFailures',

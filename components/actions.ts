@@ -6,6 +6,7 @@ import { isAddressedTo } from '../lib/messageSchema';
 import { authorize, senderContextOf, type MessageSenderLike } from '../lib/senders';
 import type { Favourite, HistoryEntry, ImportReport } from '../lib/storage';
 import type { Settings, SettingsPatch } from '../lib/settings';
+import type { DeltaKind, ManifestSummary } from '../lib/manifestStore';
 
 export interface ExporterActions {
   startExport(request: ExportRequest): Promise<StartReply>;
@@ -30,6 +31,10 @@ export interface ExporterActions {
   setLastTemplate(origin: string, workflowId: string, template: string): Promise<void>;
   /** Ended exports, newest first. */
   listHistory(limit?: number): Promise<HistoryEntry[]>;
+  /** The last complete export of a kind, workflow and order (Only new since the last export); absent in fakes that have none. */
+  lastCompleteExport?(kind: DeltaKind, origin: string, workflowId: string, orderId: string | null): Promise<ManifestSummary | null>;
+  /** Of these files (uuids) or submissions (with fingerprints), how many export `jobId` held unchanged. */
+  countHeld?(kind: DeltaKind, origin: string, workflowId: string, orderId: string | null, jobId: string, items: { id: string; fingerprint?: string }[]): Promise<number>;
 
   // ---- settings (chrome.storage.local) ----
   getSettings(): Promise<Settings>;
@@ -74,6 +79,10 @@ export const extensionActions: ExporterActions = {
   setLastTemplate: async (origin, workflowId, template) =>
     void (await send({ to: 'background', type: 'last-template/set', origin, workflowId, template })),
   listHistory: (limit) => send<HistoryEntry[]>({ to: 'background', type: 'history/list', limit }),
+  lastCompleteExport: async (kind, origin, workflowId, orderId) =>
+    (await send<{ last: ManifestSummary | null }>({ to: 'background', type: 'delta/last', kind, origin, workflowId, orderId })).last ?? null,
+  countHeld: async (kind, origin, workflowId, orderId, jobId, items) =>
+    (await send<{ held: number }>({ to: 'background', type: 'delta/count', kind, origin, workflowId, orderId, jobId, items })).held,
   getSettings: () => send<Settings>({ to: 'background', type: 'settings/get' }),
   setSettings: (patch) => send<Settings>({ to: 'background', type: 'settings/set', patch }),
   addOrigin: (origin) => send<Settings>({ to: 'background', type: 'origins/add', origin }),

@@ -58,6 +58,11 @@ export async function onStorageMessage(msg: StorageRequest): Promise<unknown> {
       return db().setLastTemplate(msg.origin, msg.workflowId, msg.template);
     case 'history/list':
       return db().listHistory(msg.limit);
+    case 'delta/last':
+      // Wrapped: a bare null reply reads as `{ok: true}` (entrypoints/background.ts).
+      return { last: await db().manifests.lastCompleteSummary(msg.kind, msg.origin, msg.workflowId, msg.orderId) };
+    case 'delta/count':
+      return { held: await db().manifests.countHeld(msg.jobId, msg.kind, msg.origin, msg.workflowId, msg.orderId, msg.items) };
     case 'settings/get':
       return getSettings();
     case 'settings/set':

@@ -8,6 +8,7 @@
  */
 import type { ExportKind } from './jobs';
 import { MAX_DOWNLOAD_NAME_BYTES, sanitizeSegment, utf8ByteLength } from './naming';
+import { NEW_SINCE_PATTERN } from './delta';
 
 /** The end of every download name of a kind (lib/naming.ts, lib/executionDocs.ts). */
 export const DOWNLOAD_SUFFIX: Record<ExportKind, string> = {
@@ -23,12 +24,24 @@ export function isSafeDownloadName(name: string, kind: ExportKind): boolean {
   return (
     typeof name === 'string' &&
     name.length > suffix.length &&
-    name.endsWith(suffix) &&
+    withoutNewSince(name, kind).endsWith(suffix) &&
     utf8ByteLength(name) <= MAX_DOWNLOAD_NAME_BYTES &&
     !/^[\s.]/u.test(name) &&
     !/[/\\\p{Cf}]/u.test(name) &&
     sanitizeSegment(name) === name
   );
+}
+
+/**
+ * `name` without a delta export's `_new-since_<YYYY-MM-DD_HH-mm-ss>` before its extension (issue
+ * 16.2, lib/delta.ts), for the kinds that have one; any other name as it is.
+ */
+function withoutNewSince(name: string, kind: ExportKind): string {
+  if (kind === 'execution') return name;
+  const dot = name.lastIndexOf('.');
+  if (dot < 0) return name;
+  const stem = name.slice(0, dot);
+  return NEW_SINCE_PATTERN.test(stem) ? stem.replace(NEW_SINCE_PATTERN, '') + name.slice(dot) : name;
 }
 
 /** The engine's name when it is safe, else `workflow-export_<first 8 of the job id><suffix>`. */

@@ -15,6 +15,8 @@ export interface CaseFilesRequest {
   parallel?: number;
   /** COCO/YOLO label files of the order's annotations (issue 15; only with an order). */
   labels?: LabelFileOptions;
+  /** Only new since the last export: files the last complete export did not hold, or changed since (issue 16.2). */
+  onlyNew?: boolean;
 }
 
 /** Results as CSV (product-spec 1a). */
@@ -28,6 +30,8 @@ export interface CsvRequest {
   /** `long`: one row per submission; `wide`: one row per case. */
   layout: 'long' | 'wide';
   bom: boolean;
+  /** Only new since the last export: submissions the last complete export did not hold, or changed since (issue 16.2). */
+  onlyNew?: boolean;
 }
 
 /** Annotated case files (product-spec 1c): needs an order. */
@@ -42,6 +46,8 @@ export interface AnnotatedCaseFilesRequest {
   images?: ImagesMode;
   /** COCO/YOLO label files beside the images (issue 15). */
   labels?: LabelFileOptions;
+  /** Only new since the last export (issue 16.2). */
+  onlyNew?: boolean;
 }
 
 /** An execution's steps as Markdown or HTML (product-spec 2). */
@@ -113,6 +119,18 @@ export interface JobResult {
   warnings?: string[];
   /** Set when the export went on from an earlier run (a crash, a restart). */
   resumed?: ResumeInfo;
+  /** Set for an export with Only new since the last export (issue 16.2). */
+  delta?: DeltaInfo;
+}
+
+/** What an export with Only new since the last export found (lib/delta.ts). */
+export interface DeltaInfo {
+  /** The UTC start (epoch ms) of the last complete export it was compared with. */
+  since: number;
+  /** Files (case files) or submissions (CSV) that were new or changed, and went in. */
+  newCount: number;
+  /** Nothing was new: no file was written (the job ends `done`, without a download). */
+  nothingNew: boolean;
 }
 
 /** How an export went on after its earlier run stopped (workers/journal.ts). */

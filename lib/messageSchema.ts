@@ -13,9 +13,10 @@
  *   sweep); the background only host commands
  *   and job updates.
  */
-import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress, ResumeInfo } from './jobs';
+import type { AnnotatedCaseFilesRequest, CaseFilesRequest, CsvRequest, DeltaInfo, ExecutionRequest, ExportKind, ExportRequest, FailedFile, JobPhase, JobResult, JobState, Progress, ResumeInfo } from './jobs';
 import type { ImagesMode, LabelFileOptions } from './annotatedOptions';
 import type { AnyMessage } from './messages';
+import type { DeltaKind } from './manifestStore';
 import type { Settings } from './settings';
 import { normalizeOrigin } from './settings';
 import { allOf, arr, bool, count, nullable, num, objOf, optional, record, ShapeError, str, strictObjOf, union, type FieldsOf, type Shape } from './shapes';
@@ -58,6 +59,9 @@ const layout = allOf<CsvRequest['layout']>()('long', 'wide');
 const format = allOf<ExecutionRequest['format']>()('markdown', 'html');
 const images = allOf<ImagesMode>()('drawn', 'original');
 const labels = objOf<LabelFileOptions>({ coco: bool, yolo: bool });
+const deltaKind = allOf<DeltaKind>()('case-files', 'annotated-case-files', 'csv');
+/** Ids a delta/count message may carry (the dialog sends a page of the listing at a time). */
+export const DELTA_COUNT_BATCH = 5000;
 
 const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { kind: K }>> } = {
   'case-files': objOf<CaseFilesRequest>({
@@ -68,6 +72,7 @@ const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { k
     template,
     parallel: optional(parallel),
     labels: optional(labels),
+    onlyNew: optional(bool),
   }),
   csv: objOf<CsvRequest>({
     kind: allOf<'csv'>()('csv'),
@@ -77,6 +82,7 @@ const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { k
     submissions,
     layout,
     bom: bool,
+    onlyNew: optional(bool),
   }),
   'annotated-case-files': objOf<AnnotatedCaseFilesRequest>({
     kind: allOf<'annotated-case-files'>()('annotated-case-files'),
@@ -87,6 +93,7 @@ const exportRequestShapes: { [K in ExportKind]: Shape<Extract<ExportRequest, { k
     parallel: optional(parallel),
     images: optional(images),
     labels: optional(labels),
+    onlyNew: optional(bool),
   }),
   execution: objOf<ExecutionRequest>({
     kind: allOf<'execution'>()('execution'),
@@ -138,6 +145,7 @@ export const jobResultShape = objOf<JobResult>({
   failed: arr(failedFileShape, { max: 1_000_000 }),
   warnings: optional(arr(str({ max: 10_000, multiline: true }), { max: 1000 })),
   resumed: optional(objOf<ResumeInfo>({ kept: count, restartReason: nullable(str({ max: 10_000, multiline: true })) })),
+  delta: optional(objOf<DeltaInfo>({ since: timeMs, newCount: count, nothingNew: bool })),
 });
 
 export const jobStateShape = objOf<JobState>({
@@ -177,6 +185,23 @@ export const MESSAGE_RULES: { [T in MessageType]: MessageRule<T> } = {
   'favourites/list': { to: 'background', from: UI, fields: {} },
   'last-template/get': { to: 'background', from: UI, fields: { origin: originShape, workflowId: platformId } },
   'last-template/set': { to: 'background', from: UI, fields: { origin: originShape, workflowId: platformId, template } },
+  'delta/last': {
+    to: 'background',
+    from: UI,
+    fields: { kind: deltaKind, origin: originShape, workflowId: platformId, orderId: nullable(platformId) },
+  },
+  'delta/count': {
+    to: 'background',
+    from: UI,
+    fields: {
+      kind: deltaKind,
+      origin: originShape,
+      workflowId: platformId,
+      orderId: nullable(platformId),
+      jobId: str({ min: 1, max: 200 }),
+      items: arr(objOf<{ id: string; fingerprint?: string }>({ id: str({ max: 1000, multiline: true }), fingerprint: optional(str({ pattern: /^[0-9a-f]{16}$/ })) }), { max: DELTA_COUNT_BATCH }),
+    },
+  },
   // ---- UI → background: administration, our pages only ----
   'favourites/add': { to: 'background', from: PAGES, fields: { name: str({ max: 1000 }), template } },
   'favourites/rename': { to: 'background', from: PAGES, fields: { id: favouriteId, name: str({ max: 1000 }) } },

@@ -7,6 +7,7 @@
  */
 import type { ExportRequest, JobResult, JobState, Progress } from './jobs';
 import type { SettingsPatch } from './settings';
+import type { DeltaKind } from './manifestStore';
 
 /** UI (content script, popup, options) → background. */
 export type UiToBackground =
@@ -28,6 +29,13 @@ export type StorageRequest =
   | { to: 'background'; type: 'last-template/get'; origin: string; workflowId: string }
   | { to: 'background'; type: 'last-template/set'; origin: string; workflowId: string; template: string }
   | { to: 'background'; type: 'history/list'; limit?: number }
+  /** The last complete export of a kind, workflow and order (Only new since the last export): a ManifestSummary or null. */
+  | { to: 'background'; type: 'delta/last'; kind: DeltaKind; origin: string; workflowId: string; orderId: string | null }
+  /**
+   * Of these files (ids = uuids) or submissions (with their fingerprints), how many the last
+   * complete export `jobId` of that kind, workflow and order held unchanged: `{held}` (the dialog's count).
+   */
+  | { to: 'background'; type: 'delta/count'; kind: DeltaKind; origin: string; workflowId: string; orderId: string | null; jobId: string; items: { id: string; fingerprint?: string }[] }
   | { to: 'background'; type: 'settings/get' }
   /** Everything but the origins (those change only through origins/add and origins/remove). */
   | { to: 'background'; type: 'settings/set'; patch: Omit<SettingsPatch, 'origins'> }

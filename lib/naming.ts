@@ -9,6 +9,7 @@
  *   Chromium cancels downloads whose name passes about 244 bytes (it appends `.crdownload`).
  */
 
+import { newSinceSuffix } from './delta';
 import { RESERVED_EXPORT_NAMES } from './reservedNames';
 
 /** Largest path segment (file or folder name) inside a ZIP, in UTF-8 bytes. */
@@ -258,19 +259,25 @@ function workflowOrderDownloadName(
   return finishDownloadName(fitWorkflowOrderName(workflow.name, orderName, budget) + suffix);
 }
 
-/** `<workflow[-order]-name>_case-files.zip`, at most 200 UTF-8 bytes (spec 1b). */
-export function caseFilesArchiveName(workflow: { name: string }, order: { name: string } | null): string {
-  return workflowOrderDownloadName(workflow, order, '_case-files.zip');
+/**
+ * The `_new-since_<YYYY-MM-DD_HH-mm-ss>` of a delta export (issue 16.2, lib/delta.ts), put before the
+ * extension; `sinceMs` absent: none. The workflow and order parts are what shortens to keep 200 bytes.
+ */
+const since = (sinceMs: number | undefined) => (sinceMs === undefined ? '' : newSinceSuffix(sinceMs));
+
+/** `<workflow[-order]-name>_case-files[_new-since_…].zip`, at most 200 UTF-8 bytes (spec 1b). */
+export function caseFilesArchiveName(workflow: { name: string }, order: { name: string } | null, sinceMs?: number): string {
+  return workflowOrderDownloadName(workflow, order, `_case-files${since(sinceMs)}.zip`);
 }
 
-/** `<workflow-order-name>_annotated-case-files.zip`, at most 200 UTF-8 bytes (spec 1c). */
-export function annotatedCaseFilesArchiveName(workflow: { name: string }, order: { name: string } | null): string {
-  return workflowOrderDownloadName(workflow, order, '_annotated-case-files.zip');
+/** `<workflow-order-name>_annotated-case-files[_new-since_…].zip`, at most 200 UTF-8 bytes (spec 1c). */
+export function annotatedCaseFilesArchiveName(workflow: { name: string }, order: { name: string } | null, sinceMs?: number): string {
+  return workflowOrderDownloadName(workflow, order, `_annotated-case-files${since(sinceMs)}.zip`);
 }
 
-/** `<workflow[-order]-name>_results.csv`, at most 200 UTF-8 bytes (spec 1a). */
-export function resultsCsvName(workflow: { name: string }, order: { name: string } | null): string {
-  return workflowOrderDownloadName(workflow, order, '_results.csv');
+/** `<workflow[-order]-name>_results[_new-since_…].csv`, at most 200 UTF-8 bytes (spec 1a). */
+export function resultsCsvName(workflow: { name: string }, order: { name: string } | null, sinceMs?: number): string {
+  return workflowOrderDownloadName(workflow, order, `_results${since(sinceMs)}.csv`);
 }
 
 /**

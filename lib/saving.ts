@@ -67,9 +67,16 @@ export class Saving {
   async ready(jobId: string, url: string, result: JobResult): Promise<void> {
     let go = false;
     let cancelled = false;
+    let nothingNew = false;
     const job = await this.deps.jobs.update(jobId, (j) => {
       if (j.cancelRequested && isJobActive(j)) cancelled = true;
       if (j.phase !== 'running' || j.cancelRequested) return;
+      if (result.delta?.nothingNew) {
+        // Only new since the last export found nothing: done, and no file written (issue 16.2).
+        nothingNew = true;
+        j.result = { ...result, filename: downloadNameFor(result.filename, j.request.kind, j.id) };
+        return;
+      }
       go = true;
       const filename = downloadNameFor(result.filename, j.request.kind, j.id);
       j.phase = 'saving';
@@ -77,6 +84,7 @@ export class Saving {
       j.result = { ...result, filename };
     });
     if (cancelled) return this.finish(jobId, 'cancelled');
+    if (nothingNew) return this.finish(jobId, 'done');
     if (!job || !go) return;
     await this.deps.announce(job);
     let downloadId: number;

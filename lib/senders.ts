@@ -139,6 +139,8 @@ function checkScope(msg: AnyMessage, sender: Sender, ctx: SenderContext): Refusa
       return null;
     case 'last-template/get':
     case 'last-template/set':
+    case 'delta/last':
+    case 'delta/count':
       if (sender.kind === 'content' && msg.origin !== sender.origin) return { ok: false, reason: 'A page may only use the templates of its own origin.' };
       return null;
     case 'host/ready':

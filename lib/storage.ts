@@ -19,6 +19,8 @@
 import { Dexie, type Table } from 'dexie';
 import { parsePathTemplate } from './pathTemplate';
 import { leftOut, type ExportKind, type ExportRequest, type FailedFile, type JobPhase, type JobState } from './jobs';
+import { ManifestStore } from './manifestStore';
+import { historyToJson, parseHistoryJson } from './historyTransfer';
 
 // ---------------------------------------------------------------------------------------------
 // Records
@@ -249,7 +251,8 @@ export function historyEntry(job: JobState): HistoryEntry {
     options,
     result: {
       phase: job.phase,
-      filename: job.result?.filename ?? job.filename,
+      // Only new since the last export that found nothing wrote no file (issue 16.2).
+      filename: job.result?.delta?.nothingNew ? '' : (job.result?.filename ?? job.filename),
       files: job.result?.files ?? job.progress.filesDone,
       archiveBytes: job.result?.archiveBytes ?? job.progress.archiveBytes,
       failed: job.result ? leftOut(job.result.failed).length : job.progress.failed, // kept rows (not verified, not annotated) are in, not failed
@@ -284,7 +287,11 @@ export interface ImportReport {
 
 /** Every operation on the database, each in its own transaction. */
 export class ExporterStorage {
-  constructor(readonly db: ExporterDb = new ExporterDb()) {}
+  constructor(
+    readonly db: ExporterDb = new ExporterDb(),
+    /** What complete exports held, for Only new since the last export (lib/manifestStore.ts). */
+    readonly manifests: ManifestStore = new ManifestStore(),
+  ) {}
 
   /** Oldest first (the order they were added). */
   listFavourites = (): Promise<Favourite[]> => this.db.favourites.orderBy('createdAt').toArray();
@@ -358,9 +365,19 @@ export class ExporterStorage {
     return (await this.getLastTemplate(origin, workflowId)) ?? (await this.defaultFavourite())?.template ?? '';
   }
 
-  /** Records a job that ended (again: the same id overwrites). Keeps the newest {@link HISTORY_LIMIT}. */
+  /**
+   * Records a job that ended (again: the same id overwrites). Keeps the newest {@link HISTORY_LIMIT}.
+   * A `done` job's manifest (what it held) becomes the base of the next Only new since the last
+   * export; one that found nothing new leaves the earlier base as it is; any other ending drops it.
+   */
   async recordJob(job: JobState): Promise<void> {
     const entry = historyEntry(job);
+    const nothingNew = job.result?.delta?.nothingNew === true;
+    try {
+      await this.manifests.jobEnded(job.id, job.phase === 'done' && !nothingNew, job.startedAt);
+    } catch (err) {
+      console.warn('[workflow-exporter] could not record what the export held (Only new since the last export)', err);
+    }
     await this.db.transaction('rw', this.db.history, async () => {
       await this.db.history.put(entry);
       const count = await this.db.history.count();
@@ -373,4 +390,30 @@ export class ExporterStorage {
 
   /** Newest first. */
   listHistory = (limit = 50): Promise<HistoryEntry[]> => this.db.history.orderBy('startedAt').reverse().limit(limit).toArray();
+
+  /** The whole history with what each complete export held, as JSON (lib/historyTransfer.ts). */
+  async exportHistoryJson(now = new Date()): Promise<string> {
+    return historyToJson(await this.db.history.toArray(), await this.manifests.listComplete(), now);
+  }
+
+  /**
+   * Validates the whole file first and writes nothing unless it is valid; then merges by job id
+   * (lib/historyTransfer.ts). Returns how many exports were added and skipped, and manifests added.
+   */
+  async importHistoryJson(json: string): Promise<{ added: number; skipped: number; manifests: number }> {
+    const parsed = parseHistoryJson(json);
+    if (!parsed.ok) throw new StorageError(parsed.message);
+    const { history, manifests } = parsed.value;
+    let added = 0;
+    await this.db.transaction('rw', this.db.history, async () => {
+      const have = new Set(await this.db.history.toCollection().primaryKeys());
+      const fresh = history.filter((h) => !have.has(h.id) && !!have.add(h.id));
+      added = fresh.length;
+      await this.db.history.bulkAdd(fresh);
+      const count = await this.db.history.count();
+      if (count > HISTORY_LIMIT) await this.db.history.bulkDelete(await this.db.history.orderBy('startedAt').limit(count - HISTORY_LIMIT).primaryKeys());
+    });
+    const addedManifests = await this.manifests.importComplete(manifests);
+    return { added, skipped: history.length - added, manifests: addedManifests };
+  }
 }

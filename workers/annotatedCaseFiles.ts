@@ -206,12 +206,12 @@ async function orderOf(request: { origin: string; workflowId: string; orderId: s
 export async function exportAnnotatedCaseFiles(request: AnnotatedCaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
   const { workflow, order } = await orderOf(request, ctx, 'Annotated case files');
   const zip = await annotatedZip(request, workflow, order, ctx, { ...annotatedOptionsFrom(request), annotationsJson: true });
-  return { filename: annotatedCaseFilesArchiveName(workflow, order), ...zip };
+  return { filename: annotatedCaseFilesArchiveName(workflow, order, ctx.delta?.since?.startedAt), ...zip };
 }
 
 /** The plain case-files export of one order with COCO/YOLO label files (issue 15, point 4). */
 export async function exportCaseFilesWithLabels(request: CaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
   const { workflow, order } = await orderOf(request, ctx, 'Label files');
   const zip = await annotatedZip(request, workflow, order, ctx, { images: 'original', labels: labelFileOptionsFrom(request.labels), annotationsJson: false });
-  return { filename: caseFilesArchiveName(workflow, order), ...zip };
+  return { filename: caseFilesArchiveName(workflow, order, ctx.delta?.since?.startedAt), ...zip };
 }

@@ -13,7 +13,9 @@ import type { ExportContext, ExportOutput } from './exporters';
 import { contextClient } from './client';
 import type { AnnotatedCaseFilesRequest, CaseFilesRequest, FailedFile, Progress } from '../lib/jobs';
 import { NOT_VERIFIED, emptyProgress, leftOut, notVerifiedCount } from '../lib/jobs';
-import { orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
+import { orderedWindow, rangeOpener, type AttemptInfo, type OpenFn } from './fetching';
+import { checkUnchanged, downloadedIsNew } from './deltaRun';
+import type { FileRecord } from '../lib/delta';
 import { memoryTempStore } from './buffering';
 import { downloadVerified } from './verified';
 import { zipStream } from './zipStream';
@@ -77,7 +79,7 @@ export type RunOptions = ExportContext;
 export async function exportCaseFiles(request: CaseFilesRequest, ctx: ExportContext): Promise<ExportOutput> {
   const workflow = await contextClient(request.origin, ctx).workflow(request.workflowId);
   const order = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
-  return { filename: caseFilesArchiveName(workflow, order), ...caseFilesZip(request, workflow, ctx) };
+  return { filename: caseFilesArchiveName(workflow, order, ctx.delta?.since?.startedAt), ...caseFilesZip(request, workflow, ctx) };
 }
 
 /**
@@ -118,13 +120,20 @@ export function caseFilesZip(
   }, extras.plan);
 
   // Files an earlier run of this export already put in the archive are not fetched again.
-  const resumed = new Set(opts.archive?.resumed.map((e) => e.name));
+  const resumed = new Map(opts.archive?.resumed.map((e) => [e.name, e]));
+  const delta = opts.delta;
   async function* withListingEnd(): AsyncGenerator<PlannedFile> {
     for await (const p of planned) {
-      if (!resumed.has(p.path)) yield p;
+      const entry = resumed.get(p.path);
+      if (!entry) yield p;
       else {
         progress.filesDone++;
         progress.bytesDone += p.file.size;
+        // In the archive already: held by this export (a drawn image's hash is not the platform's).
+        if (delta) {
+          delta.record.file(p.file.uuid, extras.transform ? null : entry.sha256, null);
+          if (delta.since) delta.counts.newCount++;
+        }
       }
     }
     progress.listingDone = true;
@@ -133,13 +142,43 @@ export function caseFilesZip(
 
   const store = opts.tempStore ?? memoryTempStore;
   /** Downloads one file completely, verified, into the temp store (then, if asked, transforms it). */
-  const start = async (
-    p: PlannedFile,
-  ): Promise<{ content: Uint8Array | Blob; crc32?: number; size?: number; sha256?: string; dispose: () => Promise<void>; unverified?: { attempts: number } }> => {
+  type Fetched = {
+    content: Uint8Array | Blob;
+    crc32?: number;
+    size?: number;
+    sha256?: string;
+    dispose: () => Promise<void>;
+    unverified?: { attempts: number };
+    /** The platform's file as the manifest keeps it (its SHA-256, not a drawn image's). */
+    held: { sha256: string; etag: string | null };
+  };
+  /** Not new since the last export (Only new since the last export): left out, held all the same. */
+  type Unchanged = { unchanged: FileRecord };
+  /** An unchanged file is not part of this export: out of its totals (and its bytes, if it was fetched to be hashed). */
+  const skip = (p: PlannedFile, record: FileRecord, counted: number): Unchanged => {
+    progress.bytesDone -= counted;
+    progress.bytesTotal -= p.file.size;
+    progress.filesTotal--;
+    opts.onProgress(progress);
+    return { unchanged: record };
+  };
+  const start = async (p: PlannedFile): Promise<Fetched | Unchanged> => {
     opts.signal.throwIfAborted();
     const info: AttemptInfo = { attempts: 0 };
     let counted = 0;
-    const open = rangeOpener(opts.fetch, client.url(endpoints.fileContent(p.file.uuid)), opts.signal);
+    const url = client.url(endpoints.fileContent(p.file.uuid));
+    const held = delta?.since?.files.get(p.file.uuid);
+    if (held) {
+      const check = await checkUnchanged(opts.fetch, url, held, opts.signal);
+      if (check.unchanged) return skip(p, check.record, 0);
+    }
+    let etag: string | null = null;
+    const opener = rangeOpener(opts.fetch, url, opts.signal);
+    const open: OpenFn = async (init) => {
+      const res = await opener(init);
+      etag = res.headers.get('ETag');
+      return res;
+    };
     try {
       const verified = await downloadVerified(open, {
         store,
@@ -156,14 +195,20 @@ export function caseFilesZip(
         },
       });
       const unverified = verified.verified ? undefined : { attempts: info.attempts };
-      if (!extras.transform) return { ...verified, unverified };
+      const heldNow = { sha256: verified.sha256, etag };
+      if (delta && !downloadedIsNew(delta, p.file.uuid, verified.sha256)) {
+        // Downloaded to hash it (the platform could not say cheaply): the same bytes as last time.
+        await verified.dispose();
+        return skip(p, { uuid: p.file.uuid, sha: verified.sha256, etag }, counted);
+      }
+      if (!extras.transform) return { ...verified, unverified, held: heldNow };
       const blob = verified.content instanceof Blob ? verified.content : new Blob([verified.content as BlobPart]);
       const out = await extras.transform.apply(p, blob, (reason) =>
         failed.push({ path: p.path, caseId: p.case.id, fileUuid: p.file.uuid, reason, attempts: info.attempts, kept: true }),
       );
-      if (!out) return { ...verified, unverified };
+      if (!out) return { ...verified, unverified, held: heldNow };
       await verified.dispose();
-      return { content: out, dispose: async () => {}, unverified };
+      return { content: out, dispose: async () => {}, unverified, held: heldNow };
     } catch (err) {
       throw Object.assign(new Error(describeFailure(err)), { attempts: info.attempts, bytesCounted: counted });
     }
@@ -186,8 +231,16 @@ export function caseFilesZip(
         opts.onProgress(progress);
         continue;
       }
+      if ('unchanged' in result.value) {
+        delta?.record.keep(result.value.unchanged);
+        continue;
+      }
       const lastModified = new Date(item.file.createdAt);
-      const { content, crc32, size, sha256, dispose, unverified } = result.value;
+      const { content, crc32, size, sha256, dispose, unverified, held } = result.value;
+      if (delta) {
+        delta.record.file(item.file.uuid, held.sha256, held.etag);
+        if (delta.since) delta.counts.newCount++;
+      }
       previous = dispose;
       if (unverified) {
         // Served without a checksum: it goes in all the same (its size was checked), and the report says so.

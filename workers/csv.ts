@@ -58,6 +58,8 @@ import { resultsCsvName } from '../lib/naming';
 import { ReadTally, changedCases, passChangeWarning } from '../lib/csvPasses';
 import { emptyProgress, type CsvRequest, type Progress } from '../lib/jobs';
 import { contextClient } from './client';
+import { submissionFingerprint } from '../lib/delta';
+import type { DeltaContext } from './deltaRun';
 import type { ExportContext, ExportOutput } from './exporters';
 
 /** Reads `source` one item ahead: the next page is on its way while the current one is written. */
@@ -90,8 +92,8 @@ export async function exportCsv(request: CsvRequest, ctx: ExportContext): Promis
   const [workflow, questions] = await Promise.all([client.workflow(request.workflowId), client.questions(request.workflowId)]);
   const order = request.orderId ? (workflow.orders.find((o) => o.id === request.orderId) ?? null) : null;
   if (request.orderId && !order) throw new Error(`Order ${request.orderId} is not in workflow “${workflow.name}”.`);
-  const { stream, progress, warnings } = resultsCsvStream(client, request, workflow, questions, ctx.onProgress);
-  return { filename: resultsCsvName(workflow, order), stream, progress, failed: [], warnings };
+  const { stream, progress, warnings } = resultsCsvStream(client, request, workflow, questions, ctx.onProgress, ctx.delta);
+  return { filename: resultsCsvName(workflow, order, ctx.delta?.since?.startedAt), stream, progress, failed: [], warnings };
 }
 
 /** The CSV's text, chunk by chunk (BOM, header, then one chunk per page of submissions). */
@@ -104,6 +106,12 @@ export async function* resultsCsvText(
   onProgress: (p: Progress) => void,
   /** Filled when the submissions changed between the two reads (the pass check). */
   warnings: string[] = [],
+  /**
+   * Records every selected submission (id, fingerprint) for the next delta; with `since`, only
+   * the new or changed ones become rows (wide: a case's row holds only those, a case without any
+   * has no row; its old ones may keep later rows waiting until the end).
+   */
+  delta?: DeltaContext,
 ): AsyncGenerator<string> {
   const wide = request.layout === 'wide';
   const latest = request.submissions === 'latest' ? new LatestSubmissions() : null;
@@ -151,6 +159,9 @@ export async function* resultsCsvText(
     progress.filesDone++;
   };
   const selected = (s: Submission) => (latest ? latest.isLatest(s) : passesStatus(s, request.submissions));
+  const since = delta?.since;
+  /** Only new since the last export: the submission was not in it, or its status, time or answers changed. */
+  const isNew = (s: Submission) => !since || since.submissions.fingerprintOf(s.id) !== submissionFingerprint(s);
 
   // The pass check (lib/csvPasses.ts): what each read saw, per case, of the submissions the option can select.
   const reads = [new ReadTally(), new ReadTally()];
@@ -169,7 +180,7 @@ export async function* resultsCsvText(
         visit(at);
         tally(0, at, s);
         if (latest) latest.offer(s);
-        else if (passesStatus(s, request.submissions)) expected[at]++;
+        else if (passesStatus(s, request.submissions) && isNew(s)) expected[at]++;
       }
       onProgress(progress);
     }
@@ -188,7 +199,7 @@ export async function* resultsCsvText(
     while (nextRow < records.length) {
       const cells = held.get(nextRow);
       if (!all && (cells?.length ?? 0) < expected[nextRow]) break;
-      rows.push(wideRow(table, records[nextRow], cells ?? [], groups));
+      if (!since || cells?.length) rows.push(wideRow(table, records[nextRow], cells ?? [], groups));
       late += Math.max(0, (cells?.length ?? 0) - groups);
       held.delete(nextRow);
       expected[nextRow] = -1;
@@ -202,6 +213,12 @@ export async function* resultsCsvText(
       visit(at);
       tally(1, at, s);
       if (!selected(s)) continue;
+      if (delta) {
+        const fingerprint = submissionFingerprint(s);
+        delta.record.submission(s.id, fingerprint);
+        if (since && since.submissions.fingerprintOf(s.id) === fingerprint) continue;
+        if (since) delta.counts.newCount++;
+      }
       if (!wide) rows.push(longRow(table, records[at], s));
       else if (expected[at] !== -1) {
         let list = held.get(at);
@@ -235,6 +252,7 @@ export function resultsCsvStream(
   workflow: Workflow,
   questions: readonly Question[],
   onProgress: (p: Progress) => void,
+  delta?: DeltaContext,
 ): { stream: ReadableStream<Uint8Array>; progress: Progress; warnings: string[] } {
   const progress = emptyProgress();
   const warnings: string[] = [];
@@ -243,7 +261,7 @@ export function resultsCsvStream(
     if (!p.listingDone && p.filesDone > 0 && p.bytesDone > 0) p.bytesTotal = Math.max(p.bytesDone, Math.round((p.bytesDone * p.filesTotal) / p.filesDone));
     onProgress(p);
   };
-  const text = resultsCsvText(client, request, workflow, questions, progress, report, warnings);
+  const text = resultsCsvText(client, request, workflow, questions, progress, report, warnings, delta);
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -14,6 +14,7 @@ import { SessionGate } from './session';
 import { removeOpfsFile, sweepOpfsLeftovers, writeStreamToOpfs } from './opfs';
 import { openJournal, removeJournal, type OpenedJournal } from './journal';
 import { StageClock } from './stages';
+import { finishDeltaRun, openDeltaRun } from './deltaRun';
 
 /** Progress reports sent to the host at most this often. */
 const PROGRESS_INTERVAL_MS = 200;
@@ -75,6 +76,8 @@ export const engine = {
       );
       // ZIPs are journaled; a CSV is one stream of rows, started again from its first row.
       journal = request.kind === 'csv' ? null : await openJournal(outputName, jobId, resume);
+      // Only new since the last export (issue 16.2): what this export holds is recorded for the next.
+      const delta = await openDeltaRun(request);
       const { filename, stream, failed, progress, warnings } = await exporterFor(request)(request, {
         fetch: (input, init) => fetch(input, init),
         signal: controller.signal,
@@ -84,6 +87,7 @@ export const engine = {
         ensureSpace,
         clock,
         archive: journal ?? undefined,
+        delta: delta?.ctx,
       });
       live = progress;
       const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal, {
@@ -96,6 +100,8 @@ export const engine = {
         await removeOpfsFile(outputName);
         throw controller.signal.reason;
       }
+      const allWarnings = [...(warnings ?? [])];
+      const deltaInfo = delta ? await finishDeltaRun(delta, jobId, request, started, leftOut(failed).length > 0, allWarnings) : undefined;
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
@@ -106,7 +112,8 @@ export const engine = {
         archiveBytes,
         files: progress.filesDone - leftOut(failed).length,
         failed: [...failed],
-        ...(warnings?.length ? { warnings: [...warnings] } : {}),
+        ...(allWarnings.length ? { warnings: allWarnings } : {}),
+        ...(deltaInfo ? { delta: deltaInfo } : {}),
         ...(resume ? { resumed: { kept: journal?.resumed.length ?? 0, restartReason: journal ? journal.restartReason : 'a CSV starts again from its first row' } } : {}),
       };
     } finally {

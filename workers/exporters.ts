@@ -8,6 +8,7 @@ import type { RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
 import type { StageClock } from './stages';
 import type { ArchiveResume } from './journal';
+import type { DeltaContext } from './deltaRun';
 import { exportCaseFiles } from './caseFiles';
 import { exportExecution } from './execution';
 import { exportCsv } from './csv';
@@ -30,6 +31,8 @@ export interface ExportContext {
   clock?: StageClock;
   /** A ZIP export going on after an earlier run's entries, journaled as it goes (workers/journal.ts). */
   archive?: ArchiveResume;
+  /** Records what the export holds; with Only new since the last export, what the last one held (workers/deltaRun.ts). */
+  delta?: DeltaContext;
 }
 
 export interface ExportOutput {

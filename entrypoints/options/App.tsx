@@ -2,14 +2,14 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { extensionActions, type ExporterActions } from '../../components/actions';
 import { planCaseFiles, previewTree, type TreeNode } from '../../lib/caseFilesPlan';
-import { formatBytes } from '../../lib/jobs';
 import { PathDeduper } from '../../lib/naming';
 import { EXAMPLE_CONTEXT, parsePathTemplate, TEMPLATE_VARIABLES } from '../../lib/pathTemplate';
 import type { Case } from '../../lib/platform';
 import { builtInOrigins, checkParallel, MAX_PARALLEL, MIN_PARALLEL, normalizeOrigin, originPattern, type Settings } from '../../lib/settings';
 import type { Favourite, HistoryEntry } from '../../lib/storage';
-import { t, tParts, type MessageKey } from '../../lib/i18n';
+import { t, tParts } from '../../lib/i18n';
 import { PreviewTree } from '../../components/PreviewTree';
+import { History } from '../../components/options/History';
 
 type Note = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -44,10 +44,11 @@ export function App(props: { actions?: ExporterActions }) {
   const [loadError, setLoadError] = useState<string | null>(null);
 
   const reloadFavourites = () => actions.listFavourites().then(setFavourites);
+  const reloadHistory = () => void actions.listHistory(20).then(setHistory, () => {});
   useEffect(() => {
     actions.getSettings().then(setSettings, (err: Error) => setLoadError(err.message));
     reloadFavourites().catch((err: Error) => setLoadError(err.message));
-    actions.listHistory(20).then(setHistory, () => {});
+    reloadHistory();
   }, [actions]);
 
   return (
@@ -61,7 +62,7 @@ export function App(props: { actions?: ExporterActions }) {
       <Origins actions={actions} settings={settings} onChange={setSettings} />
       <Favourites actions={actions} favourites={favourites} reload={reloadFavourites} />
       <Defaults actions={actions} settings={settings} favourites={favourites} onChange={setSettings} reloadFavourites={reloadFavourites} />
-      <History entries={history} />
+      <History entries={history} reload={reloadHistory} />
     </main>
   );
 }
@@ -512,57 +513,6 @@ function Defaults(props: {
         </fieldset>
       </div>
       {note && <NoteLine note={note} />}
-    </section>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// History
-// ---------------------------------------------------------------------------------------------
-
-const KIND_LABELS: Record<HistoryEntry['kind'], MessageKey> = {
-  'case-files': 'kindCaseFiles',
-  'annotated-case-files': 'kindAnnotatedCaseFiles',
-  csv: 'kindCsv',
-  execution: 'kindExecution',
-};
-
-function History(props: { entries: HistoryEntry[] }) {
-  return (
-    <section class="we-section" aria-labelledby="we-history">
-      <h2 id="we-history">{t('exportHistory')}</h2>
-      {props.entries.length === 0 ? (
-        <p class="we-help">{t('noExports')}</p>
-      ) : (
-        <table class="we-table" aria-label={t('exportHistory')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('colStarted')}</th>
-              <th scope="col">{t('colKind')}</th>
-              <th scope="col">{t('colFile')}</th>
-              <th scope="col">{t('colResult')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.entries.map((h) => (
-              <tr key={h.id}>
-                <td>{new Date(h.startedAt).toLocaleString()}</td>
-                <td>{KIND_LABELS[h.kind] ? t(KIND_LABELS[h.kind]) : h.kind}</td>
-                <td class="we-file-cell">{h.result.filename || '—'}</td>
-                <td>
-                  {h.result.phase === 'done'
-                    ? h.result.failed
-                      ? t('historyDoneFailed', h.result.files, formatBytes(h.result.archiveBytes), h.result.failed)
-                      : t('historyDone', h.result.files, formatBytes(h.result.archiveBytes))
-                    : h.result.phase === 'failed'
-                      ? t('historyFailed', h.result.error ?? '')
-                      : t('historyCancelled')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
     </section>
   );
 }

@@ -5,7 +5,11 @@
  *
  * Test hooks (no session needed): POST /__admin/config (JSON patch), GET /__admin/stats,
  * POST /__admin/stats/reset, POST /__admin/expire-sessions, POST /__admin/executions/{eid}/finish,
- * POST /__admin/executions/{eid}/run, POST /__admin/files/{uuid}/delete, POST /__admin/files/{uuid}/restore.
+ * POST /__admin/executions/{eid}/run, POST /__admin/files/{uuid}/delete, POST /__admin/files/{uuid}/restore,
+ * POST /__admin/files/{uuid}/change (other bytes, same size: a new SHA-256 and ETag),
+ * POST /__admin/workflows/{wid}/add (new cases, files, submissions, re-submissions: tests/site/additions.ts).
+ *
+ * File content answers `If-None-Match` (RFC 9110 §13.1.2): 304 when it holds the file's ETag.
  */
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
@@ -38,6 +42,7 @@ import {
   type SiteWorkflow,
   stepJson,
 } from './data.ts';
+import { Additions, type Added, type AddSpec } from './additions.ts';
 import { errorPage, executionPage, executionsPage, fullPage, homePage, loginPage, type RenderedPage, workflowPage } from './pages.ts';
 
 export interface SiteStats {
@@ -58,6 +63,8 @@ export interface SiteStats {
   ifRangeMismatches: number;
   /** Files changed after a cut body (changeOnCut). */
   filesChanged: number;
+  /** File content requests answered 304 Not Modified (`If-None-Match` held the file's ETag). */
+  notModified: number;
   faultsInjected: { fail500: number; fail429: number; fail503: number; failCut: number };
   apiRequests: number;
   /** 401 answers of the API. */
@@ -82,6 +89,10 @@ export interface SiteHandle {
   finishExecution(eid: string, status?: ExecutionStatus): boolean;
   /** The current dataset (regenerated when data knobs change). */
   data(): Dataset;
+  /** Adds cases, files and submissions to workflow `wid` (as POST /__admin/workflows/{wid}/add). */
+  addData(wid: string, spec: AddSpec): Added;
+  /** Gives file `uuid` other bytes of the same size (as POST /__admin/files/{uuid}/change). */
+  changeFile(uuid: string): boolean;
   close(): Promise<void>;
 }
 
@@ -96,6 +107,7 @@ const emptyStats = (): SiteStats => ({
   rangeRequests: 0,
   ifRangeMismatches: 0,
   filesChanged: 0,
+  notModified: 0,
   faultsInjected: { fail500: 0, fail429: 0, fail503: 0, failCut: 0 },
   apiRequests: 0,
   unauthenticated: 0,
@@ -217,7 +229,9 @@ interface Session {
 
 export async function startSite(partial: Partial<SiteConfig> = {}): Promise<SiteHandle> {
   const config: SiteConfig = mergeConfig(defaultConfig, partial);
-  let data = generateData(config);
+  /** What the admin endpoint added (kept when the data is regenerated). */
+  const additions = new Additions();
+  let data = additions.over(generateData(config));
   warmUp(data);
   const sessions = new Map<string, Session>();
   const execState = new Map<string, { status: ExecutionStatus; at: number }>();
@@ -470,6 +484,15 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
       'Content-Disposition': contentDisposition(file.originalFilename),
       'Cache-Control': 'private, no-store',
     };
+    // If-None-Match (RFC 9110 §13.1.2): the client holds this version already.
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (typeof ifNoneMatch === 'string' && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === headers.ETag || t.trim() === '*')) {
+      stats.notModified++;
+      const { 'Content-Type': _type, 'Content-Disposition': _disp, ...kept } = headers;
+      res.writeHead(304, kept);
+      res.end();
+      return;
+    }
     let range = parseRange(req.headers.range, size);
     // If-Range (RFC 9110 §13.1.5): the range only if the file is still the version the client has.
     const ifRange = req.headers['if-range'];
@@ -556,11 +579,19 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
     const regenerate = DATA_KNOBS.some((k) => next[k] !== config[k]);
     Object.assign(config, next);
     if (regenerate) {
-      data = generateData(config);
+      data = additions.over(generateData(config));
       fileVersions.clear();
       warmUp(data);
       execState.clear();
     }
+  }
+
+  /** Other bytes of the same size for a file of generated blocks (a new SHA-256 and ETag). */
+  function changeFile(uuid: string): boolean {
+    const f = data.file(uuid);
+    if (!f || f.content.kind !== 'blocks') return false;
+    fileVersions.set(uuid, (fileVersions.get(uuid) ?? 0) + 1);
+    return true;
   }
 
   function resetStats(): void {
@@ -618,6 +649,24 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
         if (e.status === 'running') scheduleFinish(e.id);
       }
       return sendJson(res, 200, summary(current(e)));
+    }
+    if (parts[0] === 'files' && parts.length === 3 && method === 'POST' && parts[2] === 'change') {
+      if (!changeFile(parts[1])) throw new HttpError(404, 'not_found', `No file ${parts[1]} whose bytes can change.`);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (parts[0] === 'workflows' && parts.length === 3 && method === 'POST' && parts[2] === 'add') {
+      const text = await readBody(req);
+      let spec: AddSpec;
+      try {
+        spec = text.trim() ? (JSON.parse(text) as AddSpec) : {};
+      } catch {
+        throw new HttpError(400, 'bad_request', 'Body must be a JSON object (tests/site/additions.ts AddSpec).');
+      }
+      try {
+        return sendJson(res, 200, additions.add(data, parts[1], spec));
+      } catch (err) {
+        throw new HttpError(400, 'bad_request', (err as Error).message);
+      }
     }
     if (parts[0] === 'files' && parts.length === 3 && method === 'POST' && (parts[2] === 'delete' || parts[2] === 'restore')) {
       if (parts[2] === 'delete') deletedFiles.add(parts[1]);
@@ -739,6 +788,8 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
     expireSessions: () => sessions.clear(),
     finishExecution,
     data: () => data,
+    addData: (wid, spec) => additions.add(data, wid, spec),
+    changeFile,
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

@@ -50,6 +50,17 @@ const SAMPLES: { [T in MessageType]: Extract<AnyMessage, { type: T }> } = {
   'favourites/export': { to: 'background', type: 'favourites/export' },
   'last-template/get': { to: 'background', type: 'last-template/get', origin: PLATFORM, workflowId: 'w1' },
   'last-template/set': { to: 'background', type: 'last-template/set', origin: PLATFORM, workflowId: 'w1', template: '{{ CASE_ID }}/' },
+  'delta/last': { to: 'background', type: 'delta/last', kind: 'case-files', origin: PLATFORM, workflowId: 'w1', orderId: null },
+  'delta/count': {
+    to: 'background',
+    type: 'delta/count',
+    kind: 'csv',
+    origin: PLATFORM,
+    workflowId: 'w1',
+    orderId: null,
+    jobId: '4f1c2b3a-1111-4222-8333-944455556666',
+    items: [{ id: 's1', fingerprint: '0123456789abcdef' }, { id: 'u1' }],
+  },
   'history/list': { to: 'background', type: 'history/list', limit: 50 },
   'settings/get': { to: 'background', type: 'settings/get' },
   'settings/set': { to: 'background', type: 'settings/set', patch: { parallel: 4 } },
@@ -77,6 +88,8 @@ const EXPECTED_FROM: Record<MessageType, SenderKind[]> = {
   'favourites/list': ['content', 'page'],
   'last-template/get': ['content', 'page'],
   'last-template/set': ['content', 'page'],
+  'delta/last': ['content', 'page'],
+  'delta/count': ['content', 'page'],
   'favourites/add': ['page'],
   'favourites/rename': ['page'],
   'favourites/delete': ['page'],
@@ -264,7 +277,7 @@ describe('scopes', () => {
   });
 
   it('a platform page reads and writes the last templates of its own origin only', () => {
-    for (const type of ['last-template/get', 'last-template/set'] as const) {
+    for (const type of ['last-template/get', 'last-template/set', 'delta/last', 'delta/count'] as const) {
       expect(authorize({ ...SAMPLES[type], origin: PLATFORM }, content, ctx).ok).toBe(true);
       expect(authorize({ ...SAMPLES[type], origin: OTHER_PLATFORM }, content, ctx).ok).toBe(false);
       expect(authorize({ ...SAMPLES[type], origin: OTHER_PLATFORM }, SENDERS.page, ctx).ok).toBe(true);

@@ -1,0 +1,44 @@
+/** Only new since the last export found nothing (lib/saving.ts): the job ends `done`, no download is made, the host drops the archive. */
+import { expect, it } from 'vitest';
+import { JobStore } from '../../lib/jobStore';
+import { Saving, type DownloadsApi } from '../../lib/saving';
+import { emptyProgress, type JobResult, type JobState } from '../../lib/jobs';
+import type { BackgroundToHost } from '../../lib/messages';
+
+function setup() {
+  let area: Record<string, unknown> = {};
+  const jobs = new JobStore({ get: async () => structuredClone(area), set: async (v) => void (area = { ...area, ...structuredClone(v) }) });
+  const downloads: string[] = [];
+  const api = {
+    download: async (o: { filename: string }) => (downloads.push(o.filename), 1),
+    cancel: async () => {},
+    erase: async () => [],
+    removeFile: async () => {},
+    search: async () => [{ state: 'complete' }],
+  } as unknown as DownloadsApi;
+  const toHost: BackgroundToHost[] = [];
+  const saving = new Saving({ jobs, downloads: api, toHost: async (m) => void toHost.push(m), announce: async () => {} });
+  const job: JobState = {
+    id: 'j',
+    request: { kind: 'csv', origin: 'http://p', workflowId: 'w', orderId: null, submissions: 'all', layout: 'long', bom: false, onlyNew: true },
+    phase: 'running',
+    filename: '',
+    startedAt: 1,
+    progress: emptyProgress(),
+  };
+  return { jobs, downloads, toHost, saving, job };
+}
+
+for (const nothingNew of [true, false])
+  it(`nothing new: ${nothingNew} → ${nothingNew ? 'done without a download' : 'a download as usual'}`, async () => {
+    const s = setup();
+    await s.jobs.put(s.job);
+    const result: JobResult = { filename: 'W_results_new-since_1970-01-01_00-00-01.csv', archiveBytes: 10, files: 0, failed: [], delta: { since: 1000, newCount: nothingNew ? 0 : 2, nothingNew } };
+    await s.saving.ready('j', 'blob:x', result);
+    const job = (await s.jobs.get('j'))!;
+    expect(job.phase).toBe('done');
+    expect(s.downloads).toEqual(nothingNew ? [] : ['W_results_new-since_1970-01-01_00-00-01.csv']);
+    expect(job.result?.delta).toEqual(result.delta);
+    expect(job.result?.filename).toBe(result.filename);
+    if (nothingNew) expect(s.toHost).toEqual([{ to: 'host', type: 'host/cleanup', jobId: 'j' }]);
+  });
