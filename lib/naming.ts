@@ -221,7 +221,10 @@ export function workflowOrderName(workflow: { name: string }, order: { name: str
  * the budget, each gets half.
  */
 function fitWorkflowOrderName(workflowName: string, orderName: string | null, budget: number): string {
-  const w = cleanNamePart(workflowName) || 'workflow';
+  // A download name never starts with a space, a dot or a tilde (hidden or temporary files): those go
+  // first, so a name made only of them falls back to "workflow" instead of leaving the suffix alone.
+  const lead = (part: string) => part.replace(/^[\s.~]+/u, '');
+  const w = lead(cleanNamePart(workflowName)) || 'workflow';
   const o = orderName === null ? '' : cleanNamePart(orderName);
   if (!o) return truncateUtf8(w, budget);
   const room = budget - 1; // the '-'

@@ -22,11 +22,7 @@ if (!process.argv.includes('--no-build')) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-<<<<<<< HEAD
-const FILES = ['case-files', 'origins', 'annotated', 'hostile-html', 'csv', 'session-pause', 'not-verified', 'cancel', 'only-new'];
-=======
-const FILES = ['case-files', 'origins', 'annotated', 'hostile-html', 'csv', 'session-pause', 'not-verified', 'cancel', 'resume'];
->>>>>>> ffresume
+const FILES = ['case-files', 'origins', 'annotated', 'hostile-html', 'csv', 'session-pause', 'not-verified', 'cancel', 'only-new', 'resume'];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = only.filter((n) => !FILES.includes(n));
 if (unknown.length) {
