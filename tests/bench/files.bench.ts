@@ -1,6 +1,7 @@
 /**
  * Case-files bench: the extension's export next to `curl --parallel --parallel-max 6` of the same
- * URLs to disk, in one run, with peak memory growth of Chromium's processes.
+ * URLs to disk and to a bare `fetch` of them from an extension page (the browser's own limit), in
+ * one run, with peak memory growth of Chromium's processes.
  *
  *   npx tsx tests/bench/files.bench.ts                 large:2G and small
  *   BENCH_FILES="large:0.5G,large:2G,small" npx tsx tests/bench/files.bench.ts
@@ -13,7 +14,7 @@ import { parseSize } from '../site/config';
 import { apiClient, ORIGIN, SITE_PORT, TMP, cleanup } from '../e2e/harness';
 import type { Case, Page } from '../../lib/platform';
 import { requireTool } from '../../scripts/tools';
-import { MB, fmtS, openBrowser, runFigures, timeExport, ui } from './lib';
+import { MB, bareFetchMs, fmtS, openBrowser, runFigures, timeExport, ui } from './lib';
 
 interface FilesCase {
   name: string;
@@ -76,13 +77,16 @@ export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,sma
         await ui.click(b.page, 'Export case files');
         const run = await timeExport(b, () => ui.click(b.page, 'Download files', { dialog: true }));
         if (run.item.size < totalBytes) throw new Error(`the archive is smaller than its files: ${JSON.stringify(run.item)}`);
+        rmSync(run.item.filename, { force: true });
+        // The same URLs, 6 at a time, bytes dropped: what the browser itself allows (issue 17, point 4).
+        const bareMs = await bareFetchMs(b, urls);
         const line =
           `${c.name}: extension ${fmtS(run.ms)}, curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, ` +
+          `bare fetch ${fmtS(bareMs)}, ${(bareMs / run.ms).toFixed(2)} of the browser's bare fetch, ` +
           `${(totalBytes / MB / (run.ms / 1000)).toFixed(0)} MB/s, ${(urls.length / (run.ms / 1000)).toFixed(0)} files/s, ` +
           runFigures(run);
         console.log(line);
         lines.push(line);
-        rmSync(run.item.filename, { force: true });
       } finally {
         await b.close();
         cleanup(b.profile.dir);

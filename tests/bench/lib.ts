@@ -248,8 +248,44 @@ async function nextDownload(ext: PageSession, after: number, timeoutMs: number):
 
 /** The newest job's figures, as the extension keeps them. */
 async function lastJob(ext: PageSession): Promise<{ startedAt: number; finishedAt?: number; result?: { archiveMs?: number; stages?: Record<string, number> } } | undefined> {
-  const jobs = await ext.evaluate<{ startedAt: number }[]>(`chrome.storage.session.get('jobs').then((r) => r.jobs ?? [])`);
+  // The job store is IndexedDB (lib/jobStore.ts: database workflow-exporter-jobs, key-value table kv).
+  const jobs = await ext.evaluate<{ startedAt: number }[]>(`new Promise((resolve, reject) => {
+    const open = indexedDB.open('workflow-exporter-jobs');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('kv').objectStore('kv').get('jobs');
+      get.onsuccess = () => { resolve(get.result?.value ?? []); open.result.close(); };
+      get.onerror = () => reject(get.error);
+    };
+  })`);
   return jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
+}
+
+/**
+ * The browser's own limit: a bare `fetch` of `urls` from one of the extension's pages, `parallel` at a
+ * time, with the user's cookie, every body read to its end and dropped. Milliseconds.
+ */
+export async function bareFetchMs(b: BenchBrowser, urls: string[], parallel = 6): Promise<number> {
+  const ext = await extensionPage(b);
+  try {
+    return await ext.evaluate<number>(`(async () => {
+      const urls = ${JSON.stringify(urls)};
+      let next = 0;
+      const t0 = performance.now();
+      const one = async () => {
+        while (next < urls.length) {
+          const res = await fetch(urls[next++], { credentials: 'include', cache: 'no-store' });
+          if (!res.ok) throw new Error('HTTP ' + res.status);
+          const reader = res.body.getReader();
+          while (!(await reader.read()).done);
+        }
+      };
+      await Promise.all(Array.from({ length: ${parallel} }, one));
+      return performance.now() - t0;
+    })()`);
+  } finally {
+    await ext.send('Page.close').catch(() => {});
+  }
 }
 
 /** Clicks through one export, measuring click → finished file, the first progress and memory. */
