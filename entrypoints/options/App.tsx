@@ -202,9 +202,11 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
 
   const add = async (e: Event) => {
     e.preventDefault();
-    if (await run(() => props.actions.addFavourite(name, template), t('favouriteAdded', name.trim()))) {
-      setName('');
-      setTemplate('');
+    const [added, addedTemplate] = [name, template];
+    if (await run(() => props.actions.addFavourite(added, addedTemplate), t('favouriteAdded', added.trim()))) {
+      // Cleared only if they still hold what was added: what the user typed meanwhile stays.
+      setName((n) => (n === added ? '' : n));
+      setTemplate((v) => (v === addedTemplate ? '' : v));
     }
   };
 

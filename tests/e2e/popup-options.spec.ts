@@ -158,9 +158,11 @@ test('favourites: added in the options, listed and preselected in the case-files
   await name.fill('Flat');
   await template.fill(T_FLAT);
   await favs.getByRole('button', { name: 'Add favourite' }).click();
+  await expect(favs.getByRole('row', { name: /Flat/ })).toBeVisible();
   await name.fill('Temporary');
   await template.fill('{{ FILE_UUID }}{{ FILE_EXT }}');
   await favs.getByRole('button', { name: 'Add favourite' }).click();
+  await expect(favs.getByRole('row', { name: /Temporary/ })).toBeVisible();
   // Duplicate names are refused.
   await name.fill('flat');
   await template.fill('{{ CASE_ID }}/');
