@@ -6,18 +6,16 @@
  * unchanged; COCO and YOLO checked against what the platform serves.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { EXTENSION_DIR, ORIGIN, FIREFOX_PORT, clickInExporter, dialogStatus, launch, signIn, waitForFile } from './case-files.firefox';
+import type { Page } from 'puppeteer-core';
+import { ORIGIN, FIREFOX_PORT, clickInExporter, dialogStatus, waitForFile } from './case-files.firefox';
+import { withFirefox } from './session';
 import type { Annotation, Case, Page as ApiPage, Workflow } from '../../lib/platform';
 import { annotatedCaseFilesArchiveName } from '../../lib/naming';
 import { COLOR_FORMS, FORMAT_CASES, FORMATS_ORDER_ID, FORMATS_WORKFLOW_ID } from '../site/formats';
 import { DRAWN_NAME, TEMPLATE, YOLO_WANTED, colourFinder, decodeInPage, labelPath, probeError, probesFor, yoloBox } from '../e2e/formatsExpect';
 
 process.env.E2E_PORT = String(FIREFOX_PORT);
-const { apiClient, readZip, TMP } = await import('../e2e/harness');
-const { startSite } = await import('../site/server');
+const { apiClient, readZip } = await import('../e2e/harness');
 
 async function paged<T>(api: Awaited<ReturnType<typeof apiClient>>, path: string): Promise<T[]> {
   const out: T[] = [];
@@ -51,20 +49,8 @@ async function fillDialog(page: Page) {
 export const tests: { name: string; fn: () => Promise<void> }[] = [
   {
     name: 'Firefox ESR: annotated export of every image format with COCO and YOLO label files',
-    fn: async () => {
-      assert.ok(existsSync(join(EXTENSION_DIR, 'manifest.json')), `no Firefox build in ${EXTENSION_DIR}`);
-      mkdirSync(TMP, { recursive: true });
-      const dir = mkdtempSync(join(TMP, 'firefox-annotated-'));
-      const downloads = join(dir, 'downloads');
-      mkdirSync(downloads);
-      const site = await startSite({ port: FIREFOX_PORT });
-      let browser: Browser | null = null;
-      let ok = false;
-      try {
-        browser = await launch(downloads);
-        await browser.installExtension(EXTENSION_DIR);
-        const page = (await browser.pages())[0] ?? (await browser.newPage());
-        await signIn(page);
+    fn: () =>
+      withFirefox('annotated', async ({ page, downloads }) => {
         await page.goto(`${ORIGIN}/develop/workflows/${FORMATS_WORKFLOW_ID}`);
         await page.select('select#workflow-order-select', FORMATS_ORDER_ID);
         await clickInExporter(page, 'Export annotated case files');
@@ -124,13 +110,6 @@ export const tests: { name: string; fn: () => Promise<void> }[] = [
         }
         for (const f of COLOR_FORMS) assert.ok(forms.has(f.color), `colour ${f.color} checked`);
         console.log(`  ${drawn} formats drawn on and probed, ${coco.annotations.length} COCO annotations, ${entries.size} entries`);
-        ok = true;
-      } finally {
-        await browser?.close().catch(() => {});
-        await site.close();
-        if (ok) rmSync(dir, { recursive: true, force: true });
-        else console.error(`  kept ${dir}`);
-      }
-    },
+      }),
   },
 ];

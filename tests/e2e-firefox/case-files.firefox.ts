@@ -51,13 +51,13 @@ export function firefoxPrefs(downloads: string): Record<string, unknown> {
   };
 }
 
-export async function launch(downloads: string): Promise<Browser> {
+export async function launch(downloads: string, prefs: Record<string, unknown> = {}): Promise<Browser> {
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
     protocolTimeout: 60_000,
-    extraPrefsFirefox: firefoxPrefs(downloads),
+    extraPrefsFirefox: { ...firefoxPrefs(downloads), ...prefs },
   });
 }
 

@@ -4,49 +4,19 @@
  * export with **Only new since the last export** holds exactly the file added on the platform.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
-import { EXTENSION_DIR, FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus, launch, signIn, waitForFile } from './case-files.firefox';
+import { readdirSync } from 'node:fs';
+import { ORIGIN, clickInExporter, dialogStatus, waitForFile } from './case-files.firefox';
+import { setInput, withFirefox } from './session';
 
-const { expectedArchive, readZip, TMP } = await import('../e2e/harness');
-const { startSite } = await import('../site/server');
+const { expectedArchive, readZip } = await import('../e2e/harness');
 
 const ONLY_NEW = 'Only new since the last export';
-
-/** Checks the dialog's Only new checkbox once it is enabled. */
-async function checkOnlyNew(page: Page, timeout = 20_000) {
-  await page.waitForFunction(
-    (name: string) => {
-      const root = document.querySelector('workflow-exporter')?.shadowRoot;
-      const label = [...(root?.querySelectorAll('label') ?? [])].find((l) => l.textContent?.trim() === name);
-      const box = label?.querySelector('input[type=checkbox]') as HTMLInputElement | null;
-      if (!box || box.disabled) return false;
-      if (!box.checked) box.click();
-      return box.checked;
-    },
-    { timeout, polling: 100 },
-    ONLY_NEW,
-  );
-}
 
 export const tests: { name: string; fn: () => Promise<void> }[] = [
   {
     name: 'Firefox ESR: Only new since the last export holds exactly the file added since',
-    fn: async () => {
-      assert.ok(existsSync(join(EXTENSION_DIR, 'manifest.json')), `no Firefox build in ${EXTENSION_DIR}`);
-      mkdirSync(TMP, { recursive: true });
-      const dir = mkdtempSync(join(TMP, 'firefox-only-new-'));
-      const downloads = join(dir, 'downloads');
-      mkdirSync(downloads);
-      const site = await startSite({ port: FIREFOX_PORT });
-      let browser: Browser | null = null;
-      let ok = false;
-      try {
-        browser = await launch(downloads);
-        await browser.installExtension(EXTENSION_DIR);
-        const page = (await browser.pages())[0] ?? (await browser.newPage());
-        await signIn(page);
+    fn: () =>
+      withFirefox('only-new', async ({ site, page, downloads }) => {
         await page.goto(`${ORIGIN}/develop/workflows/2`);
         await clickInExporter(page, 'Export case files');
         await clickInExporter(page, 'Download files');
@@ -62,7 +32,7 @@ export const tests: { name: string; fn: () => Promise<void> }[] = [
 
         await page.goto(`${ORIGIN}/develop/workflows/2`);
         await clickInExporter(page, 'Export case files');
-        await checkOnlyNew(page);
+        await setInput(page, ONLY_NEW);
         await clickInExporter(page, 'Download files');
         assert.match(await dialogStatus(page, /Saved|failed|refused|error/i, 120_000), /1 new or changed since/);
         const deadline = Date.now() + 30_000;
@@ -74,13 +44,6 @@ export const tests: { name: string; fn: () => Promise<void> }[] = [
         const entries = await readZip(zip);
         assert.deepEqual(new Map(entries.map((e) => [e.path, e.sha256])), wanted);
         console.log(`  ${name}: exactly the file added since the first export`);
-        ok = true;
-      } finally {
-        await browser?.close().catch(() => {});
-        await site.close();
-        if (ok) rmSync(dir, { recursive: true, force: true });
-        else console.error(`  kept ${dir}`);
-      }
-    },
+      }),
   },
 ];

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { EXTENSION_DIR, FIREFOX, FIREFOX_PORT, ORIGIN, clickInExporter, firefoxPrefs, signIn } from './case-files.firefox';
+import type { Browser, Page } from 'puppeteer-core';
+import { EXTENSION_DIR, FIREFOX_PORT, ORIGIN, clickInExporter, launch, signIn } from './case-files.firefox';
 
 process.env.E2E_PORT = String(FIREFOX_PORT);
 const { TMP } = await import('../e2e/harness');
@@ -23,15 +23,8 @@ const EXTENSION_ID = 'workflow-exporter@example.org';
  */
 export const EXTENSION_UUID = '6f1d2c3b-4a5e-4f60-8a71-92b3c4d5e6f7';
 
-function launchFirefox(downloads: string): Promise<Browser> {
-  return puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX,
-    headless: true,
-    protocolTimeout: 60_000,
-    extraPrefsFirefox: { ...firefoxPrefs(downloads), 'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: EXTENSION_UUID }) },
-  });
-}
+const launchFirefox = (downloads: string): Promise<Browser> =>
+  launch(downloads, { 'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: EXTENSION_UUID }) });
 export interface Session {
   site: Site;
   browser: Browser;
