@@ -1,12 +1,7 @@
-import type { JSX } from 'preact';
 import { t } from '../lib/i18n';
 import type { AnnotatedOptions, ImagesMode } from '../lib/annotatedOptions';
+import { choice, choices, fieldset, hint, legend } from './choiceStyles';
 
-const fieldset: JSX.CSSProperties = { border: '1px solid var(--we-border)', borderRadius: '8px', padding: '8px 12px 10px', margin: '0 0 10px' };
-const legend: JSX.CSSProperties = { fontWeight: 600, padding: '0 4px' };
-const choices: JSX.CSSProperties = { display: 'flex', flexWrap: 'wrap', gap: '6px 18px' };
-const choice: JSX.CSSProperties = { display: 'inline-flex', alignItems: 'baseline', gap: '6px', cursor: 'pointer' };
-const hint: JSX.CSSProperties = { color: 'var(--we-muted)', fontSize: '12px' };
 
 export interface AnnotatedOptionsFieldsProps {
   options: AnnotatedOptions;

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { JSX } from 'preact';
 import { browser } from 'wxt/browser';
 import { PlatformClient, type Workflow } from '../lib/platform';
 import { csvOptionsFrom, DEFAULT_CSV_OPTIONS, type CsvOptions, type LayoutOption, type SubmissionsOption } from '../lib/csvResults';
@@ -9,6 +8,7 @@ import { Dialog } from './Dialog';
 import { ExportFooter } from './ExportFooter';
 import { OnlyNewField } from './OnlyNewField';
 import { t, tParts, type MessageKey } from '../lib/i18n';
+import { choice, choices, fieldset, hint, legend } from './choiceStyles';
 
 /** Where the last choices are kept (`chrome.storage.local`). */
 export const CSV_OPTIONS_KEY = 'csvOptions';
@@ -24,11 +24,6 @@ const LAYOUTS: { value: LayoutOption; label: MessageKey; help: MessageKey | null
   { value: 'wide', label: 'csvWide', help: 'csvWideHelp' },
 ];
 
-const fieldset: JSX.CSSProperties = { border: '1px solid var(--we-border)', borderRadius: '8px', padding: '8px 12px 10px', margin: '0 0 10px' };
-const legend: JSX.CSSProperties = { fontWeight: 600, padding: '0 4px' };
-const choices: JSX.CSSProperties = { display: 'flex', flexWrap: 'wrap', gap: '6px 18px' };
-const choice: JSX.CSSProperties = { display: 'inline-flex', alignItems: 'baseline', gap: '6px', cursor: 'pointer' };
-const hint: JSX.CSSProperties = { color: 'var(--we-muted)', fontSize: '12px' };
 
 export interface CsvDialogProps {
   origin: string;

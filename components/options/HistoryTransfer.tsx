@@ -8,9 +8,9 @@
  * through runtime messages.
  */
 import { useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
 import { ExporterStorage } from '../../lib/storage';
 import { t } from '../../lib/i18n';
+import { saveJsonFile } from '../saveJsonFile';
 
 export interface HistoryTransferApi {
   exportJson(): Promise<string>;
@@ -29,10 +29,7 @@ export function HistoryTransfer(props: { api?: HistoryTransferApi; onImported: (
 
   const exportFile = async () => {
     try {
-      const json = await api.exportJson();
-      const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-      await browser.downloads.download({ url, filename: 'workflow-exporter-history.json', conflictAction: 'uniquify' });
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      await saveJsonFile(await api.exportJson(), 'workflow-exporter-history.json');
       setNote({ kind: 'ok', text: t('saved') });
     } catch (err) {
       setNote({ kind: 'error', text: (err as Error).message });

@@ -10,6 +10,7 @@ import type { Favourite, HistoryEntry } from '../../lib/storage';
 import { t, tParts } from '../../lib/i18n';
 import { PreviewTree } from '../../components/PreviewTree';
 import { History } from '../../components/options/History';
+import { saveJsonFile } from '../../components/saveJsonFile';
 
 type Note = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -229,10 +230,7 @@ function Favourites(props: { actions: ExporterActions; favourites: Favourite[]; 
 
   const exportFile = async () => {
     try {
-      const json = await props.actions.exportFavourites();
-      const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-      await browser.downloads.download({ url, filename: 'workflow-exporter-favourites.json', conflictAction: 'uniquify' });
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      await saveJsonFile(await props.actions.exportFavourites(), 'workflow-exporter-favourites.json');
       setNote({ kind: 'ok', text: t('favouritesExported') });
     } catch (err) {
       setNote({ kind: 'error', text: (err as Error).message });
