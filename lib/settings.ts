@@ -8,7 +8,8 @@
  * becomes the new default (the popup's quick export uses the same `executionOptions`).
  * - `origins`: platform origins the user added (the build's own origins are always served and can't
  *   be removed: they are the manifest's required host permissions);
- * - `parallel`: files fetched at once by the case-file exports, 1 to 16;
+ * - `parallel`: the most files fetched at once by the case-file exports, 1 to 16 (a ceiling: over
+ *   HTTP/1.1 at most 6, over HTTP/2 up to it; lib/concurrency.ts), 16 unless the user chose;
  * - the case-files default template is the **default favourite** (lib/storage.ts, IndexedDB), not a
  *   setting of its own.
  */
@@ -19,7 +20,7 @@ import type { ExecutionExportOptions } from './executionDocs';
 export const MIN_PARALLEL = 1;
 export const MAX_PARALLEL = 16;
 /** As `DEFAULT_PARALLEL` of workers/caseFiles.ts. */
-export const DEFAULT_PARALLEL = 6;
+export const DEFAULT_PARALLEL = 16;
 
 export const SETTINGS_KEYS = {
   origins: 'origins',

@@ -16,11 +16,13 @@ import { NOT_VERIFIED, emptyProgress, leftOut, notVerifiedCount } from '../lib/j
 import { orderedWindow, rangeOpener, type AttemptInfo, type OpenFn } from './fetching';
 import { checkUnchanged, downloadedIsNew } from './deltaRun';
 import type { FileRecord } from '../lib/delta';
-import { memoryTempStore } from './buffering';
+import { MEMORY_BUFFER_LIMIT, memoryTempStore } from './buffering';
+import { ProtocolWatch, downloadWindow } from './protocolWatch';
 import { downloadVerified } from './verified';
 import { zipStream } from './zipStream';
 
-export const DEFAULT_PARALLEL = 6;
+/** The ceiling when the request gives none (as lib/settings.ts's): lib/concurrency.ts narrows it to the connection. */
+export const DEFAULT_PARALLEL = 16;
 /** `export-report.csv`, reserved before the user's files are named (lib/reservedNames.ts). */
 export { REPORT_NAME } from '../lib/reservedNames';
 
@@ -214,9 +216,11 @@ export function caseFilesZip(
     }
   };
 
+  // As wide as the connection allows (HTTP/2: more than 6), never past the user's setting (lib/concurrency.ts).
+  const window = downloadWindow<PlannedFile>(new ProtocolWatch(request.origin.replace(/\/+$/, '')), parallel, (p) => p.file.size, MEMORY_BUFFER_LIMIT);
   async function* entries() {
     let previous: (() => Promise<void>) | null = null;
-    for await (const { item, result } of orderedWindow(withListingEnd(), parallel, start)) {
+    for await (const { item, result } of orderedWindow(withListingEnd(), window, start)) {
       // The writer asks for the next entry once it has written the previous one: free its bytes.
       await previous?.();
       previous = null;

@@ -231,29 +231,44 @@ export async function openResumableBody(
 }
 
 /**
+ * How wide an ordered window is. A number, or a width asked again before each start (it may grow
+ * once the connection's protocol is known, lib/concurrency.ts), with an optional budget: no item
+ * starts while the items started and not yet given out weigh `budget` or more.
+ */
+export interface WindowWidth<I> {
+  width(): number;
+  weight?: (item: I) => number;
+  budget?: number;
+}
+
+/**
  * Maps `items` through `start` with at most `width` started ahead, yielding results in input order.
  * Results are settled values so one failure never stops the rest.
  */
 export async function* orderedWindow<I, O>(
   items: AsyncIterable<I> | Iterable<I>,
-  width: number,
+  width: number | WindowWidth<I>,
   start: (item: I) => Promise<O>,
 ): AsyncGenerator<{ item: I; result: PromiseSettledResult<O> }> {
-  const queue: { item: I; promise: Promise<PromiseSettledResult<O>> }[] = [];
+  const queue: { item: I; promise: Promise<PromiseSettledResult<O>>; weight: number }[] = [];
+  const w: WindowWidth<I> = typeof width === 'number' ? { width: () => width } : width;
+  let weight = 0;
+  const full = () => queue.length >= Math.max(1, w.width()) || (w.budget !== undefined && weight >= w.budget);
   const settle = (p: Promise<O>): Promise<PromiseSettledResult<O>> =>
     p.then(
       (value) => ({ status: 'fulfilled', value }),
       (reason) => ({ status: 'rejected', reason }),
     );
-  for await (const item of items) {
-    queue.push({ item, promise: settle(start(item)) });
-    if (queue.length >= width) {
-      const head = queue.shift()!;
-      yield { item: head.item, result: await head.promise };
-    }
-  }
-  while (queue.length) {
+  const next = async () => {
     const head = queue.shift()!;
-    yield { item: head.item, result: await head.promise };
+    weight -= head.weight;
+    return { item: head.item, result: await head.promise };
+  };
+  for await (const item of items) {
+    const itemWeight = w.weight?.(item) ?? 0;
+    weight += itemWeight;
+    queue.push({ item, promise: settle(start(item)), weight: itemWeight });
+    while (queue.length && full()) yield await next();
   }
+  while (queue.length) yield await next();
 }

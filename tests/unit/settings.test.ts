@@ -79,7 +79,7 @@ describe('settingsFrom', () => {
       }),
     ).toEqual({
       origins: ['https://a.org'],
-      parallel: 6,
+      parallel: 16,
       csv: { submissions: 'latest', layout: 'long', bom: false },
       execution: { format: 'markdown', combine: true },
     });
