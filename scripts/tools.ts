@@ -25,6 +25,7 @@ export const TOOLS = {
   python3: { pkg: 'python3', usedBy: "the unit and e2e tests (Python's zipfile)" },
   curl: { pkg: 'curl', usedBy: 'the bench (the reference download next to the extension)' },
   sha256sum: { pkg: 'coreutils', usedBy: 'the e2e tests (checksum lists)' },
+  openssl: { pkg: 'openssl', usedBy: 'the reference platform over HTTPS (the self-signed certificate of the HTTP/2 test and bench)' },
 } satisfies Record<string, Tool>;
 
 export type ToolName = keyof typeof TOOLS;

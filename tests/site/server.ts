@@ -14,6 +14,9 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
+import type { Socket } from 'node:net';
+import type { TlsMaterial } from './tls.ts';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
@@ -71,6 +74,14 @@ export interface SiteStats {
   unauthenticated: number;
   /** Requests by route, e.g. `GET /api/v1/workflows/:wid/cases`. */
   requestsByPath: Record<string, number>;
+  /** Requests by HTTP version (`1.1`, `2.0`): over HTTPS, what the client negotiated. */
+  requestsByHttpVersion: Record<string, number>;
+  /**
+   * File content requests the client has open at once, each from its arrival (before `latencyMs`)
+   * to the end of its answer: how many files the client fetches at once.
+   */
+  openFileRequests: number;
+  maxOpenFileRequests: number;
 }
 
 export interface SiteHandle {
@@ -112,6 +123,9 @@ const emptyStats = (): SiteStats => ({
   apiRequests: 0,
   unauthenticated: 0,
   requestsByPath: {},
+  requestsByHttpVersion: {},
+  openFileRequests: 0,
+  maxOpenFileRequests: 0,
 });
 
 class HttpError extends Error {
@@ -227,7 +241,12 @@ interface Session {
   expiresAt: number | null;
 }
 
-export async function startSite(partial: Partial<SiteConfig> = {}): Promise<SiteHandle> {
+/** `tls`: serve HTTPS (HTTP/2, and HTTP/1.1 for clients that ask for it) with this key and certificate (tests/site/tls.ts). */
+export interface SiteOptions {
+  tls?: TlsMaterial;
+}
+
+export async function startSite(partial: Partial<SiteConfig> = {}, options: SiteOptions = {}): Promise<SiteHandle> {
   const config: SiteConfig = mergeConfig(defaultConfig, partial);
   /** What the admin endpoint added (kept when the data is regenerated). */
   const additions = new Additions();
@@ -341,6 +360,12 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     stats.apiRequests++;
+    if (/^\/api\/v1\/files\/[^/]+\/content$/.test(url.pathname)) {
+      const counted = stats;
+      counted.openFileRequests++;
+      counted.maxOpenFileRequests = Math.max(counted.maxOpenFileRequests, counted.openFileRequests);
+      res.once('close', () => counted.openFileRequests--);
+    }
     if (config.latencyMs > 0) await sleep(config.latencyMs);
     const parts = url.pathname.slice('/api/v1/'.length).split('/').map(decodeSegment);
     const method = req.method ?? 'GET';
@@ -751,7 +776,8 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
 
   // ----- server -------------------------------------------------------------------------------
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    stats.requestsByHttpVersion[req.httpVersion] = (stats.requestsByHttpVersion[req.httpVersion] ?? 0) + 1;
     const url = new URL(req.url ?? '/', 'http://platform.local');
     const handler = url.pathname.startsWith('/api/v1/') ? api : url.pathname.startsWith('/__admin/') ? admin : pages;
     handler(req, res, url).catch((err: unknown) => {
@@ -764,8 +790,18 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
       console.error('[site] internal error', err);
       sendJson(res, 500, { error: 'internal_error', message: String((err as Error)?.message ?? err) });
     });
+  };
+  // HTTPS (options.tls): HTTP/2 with HTTP/1.1 for clients that do not offer it (ALPN), as real
+  // platforms serve it. The compatibility API gives the same request and response objects' methods.
+  const server = options.tls
+    ? http2.createSecureServer({ key: options.tls.key, cert: options.tls.cert, allowHTTP1: true }, onRequest as never)
+    : http.createServer(onRequest);
+  if (server instanceof http.Server) server.keepAliveTimeout = 5000;
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
-  server.keepAliveTimeout = 5000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -776,7 +812,7 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
   });
   const port = (server.address() as AddressInfo).port;
   const local = ['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1'].includes(config.host);
-  const url = `http://${local ? 'localhost' : config.host}:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://${local ? 'localhost' : config.host}:${port}`;
 
   return {
     url,
@@ -795,7 +831,7 @@ export async function startSite(partial: Partial<SiteConfig> = {}): Promise<Site
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
@@ -814,12 +850,16 @@ function isMain(): boolean {
 if (isMain()) {
   let config: SiteConfig;
   try {
-    config = configFromArgs(process.argv.slice(2), process.env);
+    // --https: HTTPS with HTTP/2, a fresh self-signed certificate (tests/site/tls.ts).
+    config = configFromArgs(process.argv.slice(2).filter((a) => a !== '--https'), process.env);
   } catch (err) {
     console.error((err as Error).message);
     process.exit(2);
   }
-  const site = await startSite(config);
+  const https = process.argv.includes('--https');
+  const tls = https ? (await import('./tls.ts')).makeTlsMaterial() : undefined;
+  const site = await startSite(config, { tls });
+  if (tls) console.log(`HTTPS (HTTP/2) with a self-signed certificate; Chromium trusts it with ${(await import('./tls.ts')).chromiumTrustFlag(tls)}`);
   const demo = site.data().users[0];
   console.log(`Reference platform on ${site.url} (user ${demo.username} / password ${demo.password})`);
   const stop = async (signal: string) => {
