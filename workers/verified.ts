@@ -6,6 +6,7 @@
 import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
 import { CHECKSUM_HEADER } from '../lib/platform';
 import type { TempStore } from './buffering';
+import { defaultHashPool, type FileHash, type HashPool } from './hashPool';
 import { defaultRetryPolicy, openResumableBody, type AttemptInfo, type OpenFn, type RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
 import { timed, type Stage, type StageClock } from './stages';
@@ -44,6 +45,8 @@ export interface VerifyOptions {
   /** Whole-file attempts when the checksum does not match. */
   checksumAttempts?: number;
   clock?: StageClock;
+  /** Where files that stream to disk are hashed (default: the engine's pool of hashing workers). */
+  hashPool?: HashPool;
 }
 
 const toHex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -75,8 +78,14 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
       hasher.init();
       crc32.init();
       let temp = await opts.store.create(opts.expectedSize);
+      // Files kept in memory are hashed whole by the browser's native SHA-256 (off this thread) and
+      // their CRC-32 here; files streaming to disk both on a hashing worker (workers/hashPool.ts),
+      // each chunk handed over once written.
+      const native = temp.inMemory && !!globalThis.crypto?.subtle;
+      let pooled: FileHash | null = null;
       let size = 0;
       try {
+        if (!temp.inMemory) pooled = await (opts.hashPool ?? defaultHashPool()).open();
         let { response, body } = await openResumableBody(open, {
           policy: opts.policy ?? defaultRetryPolicy,
           signal: opts.signal,
@@ -91,41 +100,51 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
             response = fresh;
             hasher.init();
             crc32.init();
+            pooled?.reset();
             size = 0;
             const old = temp;
             temp = await opts.store.create(opts.expectedSize);
             await old.dispose();
           },
         });
-        // Files kept in memory are hashed whole by the browser's native SHA-256 (off this thread);
-        // larger ones incrementally as they stream to disk.
-        const native = temp.inMemory && !!globalThis.crypto?.subtle;
         const reader = body.getReader();
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
+          size += value.byteLength;
+          if (pooled) {
+            time('buffer', () => temp.write(value));
+            // (The chunk moves to the worker: not used after this.)
+            const room = pooled.update(value);
+            if (room) await room;
+            continue;
+          }
           if (!native) time('sha256', () => hasher.update(value));
           time('crc32', () => crc32.update(value));
           time('buffer', () => temp.write(value));
-          size += value.byteLength;
         }
         // (finish's work is synchronous up to its first await: that part is timed.)
         const content = await time('buffer', () => temp.finish());
         const expected = response.headers.get(CHECKSUM_HEADER)?.trim().toLowerCase() || null;
-        const actual = native ? toHex(await crypto.subtle.digest('SHA-256', content as Uint8Array<ArrayBuffer>)) : hasher.digest('hex');
+        const digest = pooled ? await pooled.digest() : null;
+        const actual = digest ? digest.sha256 : native ? toHex(await crypto.subtle.digest('SHA-256', content as Uint8Array<ArrayBuffer>)) : hasher.digest('hex');
+        const crc = digest ? digest.crc32 : parseInt(crc32.digest('hex'), 16);
         const length = response.headers.get('Content-Length');
         const wantSize = response.status === 200 && length !== null ? Number(length) : opts.expectedSize;
         if (expected !== null && actual !== expected) lastProblem = `checksum mismatch (SHA-256 ${actual}, platform says ${expected})`;
         else if (size !== wantSize) lastProblem = `size mismatch (${size} bytes, expected ${wantSize})`;
         else {
           const kept = temp;
-          return { content, size, crc32: parseInt(crc32.digest('hex'), 16), sha256: actual, verified: expected !== null, dispose: () => kept.dispose() };
+          return { content, size, crc32: crc, sha256: actual, verified: expected !== null, dispose: () => kept.dispose() };
         }
         await temp.dispose();
         return null;
       } catch (err) {
         await temp.dispose();
         throw err;
+      } finally {
+        pooled?.close();
+        pooled = null;
       }
     };
     const result = opts.gate
