@@ -15,6 +15,8 @@
 import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
 import { hashPoolSize } from '../lib/concurrency';
 import { isFromHasher, type FromHasher, type ToHasher } from './hashMessages';
+// Vite bundles the worker (a nested `new Worker(new URL(…))` in the engine's bundle would not be).
+import HashWorker from './hashWorker?worker';
 
 export interface FileDigest {
   /** Hex. */
@@ -106,7 +108,7 @@ interface Slot {
   idle: ReturnType<typeof setTimeout> | null;
 }
 
-const startWorker = (): HashWorkerLike => new Worker(new URL('./hashWorker.ts', import.meta.url), { type: 'module', name: 'hash' }) as HashWorkerLike;
+const startWorker = (): HashWorkerLike => new HashWorker({ name: 'hash' }) as HashWorkerLike;
 
 /** Up to `size` hashing workers, started when first needed; each file goes to the least busy one. */
 export class WorkerHashPool implements HashPool {
