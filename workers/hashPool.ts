@@ -103,6 +103,8 @@ interface FileState {
 
 interface Slot {
   worker: HashWorkerLike;
+  /** True once the worker has loaded; false if it failed first (files then hash on this thread). */
+  ready: Promise<boolean>;
   files: Map<number, FileState>;
   pending: number;
   idle: ReturnType<typeof setTimeout> | null;
@@ -146,15 +148,21 @@ export class WorkerHashPool implements HashPool {
   }
 
   private start(index: number): Slot {
-    const slot: Slot = { worker: this.makeWorker(), files: new Map(), pending: 0, idle: null };
+    let loaded: (ok: boolean) => void = () => {};
+    const slot: Slot = { worker: this.makeWorker(), ready: new Promise((r) => (loaded = r)), files: new Map(), pending: 0, idle: null };
     slot.worker.addEventListener('message', (e: MessageEvent) => {
-      if (isFromHasher(e.data)) this.onMessage(slot, e.data);
+      if (!isFromHasher(e.data)) return;
+      if (e.data.op === 'ready') loaded(true);
+      else this.onMessage(slot, e.data);
     });
-    slot.worker.addEventListener('error', () => this.fail(index, slot, new Error('a hashing worker failed')));
+    slot.worker.addEventListener('error', () => {
+      loaded(false);
+      this.fail(index, slot, new Error('a hashing worker failed'));
+    });
     return slot;
   }
 
-  private onMessage(slot: Slot, m: FromHasher) {
+  private onMessage(slot: Slot, m: Exclude<FromHasher, { op: 'ready' }>) {
     const file = slot.files.get(m.id);
     if (!file) return;
     if (m.op === 'ack') {
@@ -194,6 +202,8 @@ export class WorkerHashPool implements HashPool {
   async open(): Promise<FileHash> {
     if (this.broken) return inlineHashPool.open();
     const slot = this.slot();
+    // A worker that could not load (a context that refuses it) costs no file: they hash here.
+    if (!(await slot.ready)) return inlineHashPool.open();
     if (slot.idle) clearTimeout(slot.idle);
     slot.idle = null;
     const id = this.nextId++;

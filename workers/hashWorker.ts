@@ -56,3 +56,5 @@ self.addEventListener('message', (event: MessageEvent) => {
   next.catch((err: unknown) => post({ op: 'error', id: m.id, message: String((err as Error)?.message ?? err) }));
   if (m.op !== 'close') open.set(m.id, next);
 });
+
+post({ op: 'ready', id: 0 });

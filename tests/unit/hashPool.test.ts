@@ -16,7 +16,7 @@ const engines = new Set<(data: unknown) => void>();
 scope.postMessage = (m) => setTimeout(() => engines.forEach((fn) => fn(structuredClone(m))));
 const sent: unknown[] = [];
 
-function fakeWorker(opts: { hold?: { release: () => void; held: (() => void)[] } } = {}): HashWorkerLike & { terminated: boolean } {
+function fakeWorker(opts: { hold?: { release: () => void; held: (() => void)[] }; loadFails?: boolean } = {}): HashWorkerLike & { terminated: boolean } {
   const listeners: { message: ((e: MessageEvent) => void)[]; error: ((e: Event) => void)[] } = { message: [], error: [] };
   const w = {
     terminated: false,
@@ -37,7 +37,10 @@ function fakeWorker(opts: { hold?: { release: () => void; held: (() => void)[] }
       listeners.error.forEach((fn) => fn(new Event('error')));
     },
   };
-  engines.add((data) => listeners.message.forEach((fn) => fn(new MessageEvent('message', { data }))));
+  const toEngine = (data: unknown) => listeners.message.forEach((fn) => fn(new MessageEvent('message', { data })));
+  engines.add(toEngine);
+  // (The real worker says it has loaded once, when it starts: the fakes say it for it.)
+  setTimeout(() => (opts.loadFails ? w.fail() : toEngine({ op: 'ready', id: 0 })));
   return w;
 }
 
@@ -131,6 +134,17 @@ describe('WorkerHashPool', () => {
     await again.update(bytes(10));
     expect((await again.digest()).sha256).toBe(sha(bytes(10)));
     again.close();
+  });
+});
+
+describe('a hashing worker that cannot load', () => {
+  it('costs no file: they hash on this thread', async () => {
+    const pool = new WorkerHashPool(1, () => fakeWorker({ loadFails: true }));
+    const h = await pool.open();
+    await h.update(bytes(1000, 2));
+    expect(await h.digest()).toEqual({ sha256: sha(bytes(1000, 2)), crc32: crc32(bytes(1000, 2)) });
+    h.close();
+    expect(pool.running).toBe(0);
   });
 });
 
