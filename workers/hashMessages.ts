@@ -15,7 +15,7 @@ export type FromHasher =
   /** The worker has loaded (sent once, id 0). */
   | { op: 'ready'; id: number }
   /** `bytes` of file `id` are hashed (the engine's backpressure). */
-  | { op: 'ack'; id: number; bytes: number }
+  | { op: 'ack'; id: number; bytes: number; buf?: ArrayBuffer }
   | { op: 'digest'; id: number; sha256: string; crc32: number }
   | { op: 'error'; id: number; message: string };
 
@@ -35,7 +35,7 @@ export function isFromHasher(m: unknown): m is FromHasher {
   const o = m as Record<string, unknown>;
   if (!isId(o.id)) return false;
   if (o.op === 'ready') return true;
-  if (o.op === 'ack') return isId(o.bytes);
+  if (o.op === 'ack') return isId(o.bytes) && (o.buf === undefined || o.buf instanceof ArrayBuffer);
   if (o.op === 'digest') return typeof o.sha256 === 'string' && /^[0-9a-f]{64}$/.test(o.sha256) && isId(o.crc32) && (o.crc32 as number) <= 0xffffffff;
   if (o.op === 'error') return typeof o.message === 'string';
   return false;

@@ -44,7 +44,7 @@ export interface HashPool {
 
 const MiB = 2 ** 20;
 /** Bytes of one file sent to its worker and not yet hashed, before `update` waits. */
-export const MAX_PENDING_BYTES = 8 * MiB;
+export const MAX_PENDING_BYTES = 4 * MiB;
 /** A worker without a file for this long is stopped (its memory given back between exports). */
 export const IDLE_MS = 15_000;
 

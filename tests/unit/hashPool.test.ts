@@ -11,9 +11,12 @@ import type { TempStore } from '../../workers/buffering';
  * workers deliver messages to it as a structured clone with the transfer list (so a transferred
  * chunk is detached, as in a browser) and deliver its answers back asynchronously.
  */
-const scope = new EventTarget() as EventTarget & { postMessage(m: unknown): void };
+const scope = new EventTarget() as EventTarget & { postMessage(m: unknown, transfer?: Transferable[]): void };
 const engines = new Set<(data: unknown) => void>();
-scope.postMessage = (m) => setTimeout(() => engines.forEach((fn) => fn(structuredClone(m))));
+scope.postMessage = (m: unknown, transfer: Transferable[] = []) => {
+  const data = structuredClone(m, { transfer });
+  setTimeout(() => engines.forEach((fn) => fn(data)));
+};
 const sent: unknown[] = [];
 
 function fakeWorker(opts: { hold?: { release: () => void; held: (() => void)[] }; loadFails?: boolean } = {}): HashWorkerLike & { terminated: boolean } {
