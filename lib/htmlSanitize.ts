@@ -56,24 +56,27 @@ export function outputFilter(onRemoved?: (r: Removed) => void): FilterXSS {
  * comments are stripped goes through xss whole. A property test holds it to xss for any input.
  */
 export function sanitizeOutputHtml(html: string, onRemoved?: (r: Removed) => void): string {
+  if (!html) return '';
   let refused = false;
-  const filter = outputFilter((r) => {
+  report = (r) => {
     refused = true;
     onRemoved?.(r);
-  });
-  if (!html) return '';
+  };
   const stripped = stripCommentTag(html);
-  if (stripped.includes('<!--')) return filter.process(html);
+  if (stripped.includes('<!--')) return FILTER.process(html);
   return parseTags(stripped, (tag) => {
     const known = TAG_RESULTS.get(tag);
     if (known !== undefined) return known;
     refused = false;
-    const result = filter.process(tag);
+    const result = FILTER.process(tag);
     if (!refused && tag.length <= MAX_REMEMBERED_TAG && TAG_RESULTS.size < MAX_REMEMBERED_TAGS) TAG_RESULTS.set(tag, result);
     return result;
   });
 }
 
+/** The one filter of {@link sanitizeOutputHtml}; it tells `report`, set by each call (xss runs synchronously). */
+let report: (r: Removed) => void = () => {};
+const FILTER = outputFilter((r) => report(r));
 /** Tags seen with nothing refused, and what xss made of each. */
 const TAG_RESULTS = new Map<string, string>();
 const MAX_REMEMBERED_TAGS = 4096;
