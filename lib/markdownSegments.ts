@@ -5,13 +5,20 @@
  */
 
 /**
+ * Line ends of one piece as `\n` (CRLF and CR), applied piece by piece: a CR ending one piece and
+ * the LF starting the next stay two line ends. Whoever joins pieces first (the render pool) applies
+ * it to each piece before, so the lines are the same.
+ */
+export const unixNewlines = (piece: string): string => piece.replace(/\r\n?/g, '\n');
+
+/**
  * Lines of a text that arrives in pieces, each with its `\n` (the last may lack it): the complete
  * lines of each piece at once (one await a piece, not a line), the unfinished one carried over.
  */
 async function* linesOf(source: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string[]> {
   let rest = '';
   for await (const chunk of source) {
-    rest += chunk.replace(/\r\n?/g, '\n');
+    rest += unixNewlines(chunk);
     const lines: string[] = [];
     let start = 0;
     for (;;) {

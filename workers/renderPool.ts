@@ -14,6 +14,7 @@
  */
 import * as Comlink from 'comlink';
 import type { Removed } from '../lib/htmlSanitize';
+import { SEGMENT_CHARS, unixNewlines } from '../lib/markdownSegments';
 import type { RenderChunk, RenderService } from './renderStream';
 import RenderWorker from './render?worker';
 
@@ -27,14 +28,28 @@ export interface StartedRender {
   cancel(): void;
 }
 
-/** A stream that reads `it` only when the renderer pulls. */
+/** Markdown handed to a worker in pieces of at least this many characters (or the whole output): few messages. */
+export const RENDER_INPUT_CHARS = SEGMENT_CHARS;
+
+/**
+ * A stream that reads `it` only when the renderer pulls, its pieces joined up to
+ * {@link RENDER_INPUT_CHARS}, each piece's line ends made `\n` first as the renderer would
+ * (`unixNewlines`), so joining changes nothing.
+ */
 function pulled(it: AsyncIterator<string>): ReadableStream<string> {
   return new ReadableStream<string>(
     {
       async pull(controller) {
-        const r = await it.next();
-        if (r.done) controller.close();
-        else controller.enqueue(r.value);
+        let text = '';
+        for (;;) {
+          const r = await it.next();
+          if (!r.done) text += unixNewlines(r.value);
+          if (r.done || text.length >= RENDER_INPUT_CHARS) {
+            if (text) controller.enqueue(text);
+            if (r.done) controller.close();
+            return;
+          }
+        }
       },
       async cancel() {
         await it.return?.();
@@ -148,7 +163,10 @@ export function renderPool(): RenderPool | null {
   shared = null;
   if (typeof Worker !== 'function' || typeof MessageChannel !== 'function' || !canTransferStreams()) return shared;
   try {
-    const count = renderWorkerCount(typeof navigator === 'undefined' ? undefined : navigator.hardwareConcurrency);
+    // A build may set the number (`VITE_RENDER_WORKERS=0 npx wxt build`: none, to compare in the bench).
+    const set = (import.meta as { env?: Record<string, string | undefined> }).env?.VITE_RENDER_WORKERS;
+    const count = set !== undefined && set !== '' ? Math.max(0, Math.min(4, Math.floor(Number(set) || 0))) : renderWorkerCount(typeof navigator === 'undefined' ? undefined : navigator.hardwareConcurrency);
+    if (count === 0) return shared;
     const services = Array.from({ length: count }, () => remoteService(new RenderWorker({ name: 'render' })));
     shared = new RenderPool(services);
   } catch {

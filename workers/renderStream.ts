@@ -34,6 +34,9 @@ export async function* streamText(input: ReadableStream<string>): AsyncGenerator
   }
 }
 
+/** HTML handed back in pieces of at least this many characters (or the whole output). */
+export const OUTPUT_CHARS = 256 * 1024;
+
 /** `input`'s Markdown as HTML pieces, then the refusals (if any). */
 export function renderStream(input: ReadableStream<string>, headingOffset: number): ReadableStream<RenderChunk> {
   const removed: Removed[] = [];
@@ -41,10 +44,18 @@ export function renderStream(input: ReadableStream<string>, headingOffset: numbe
   return new ReadableStream<RenderChunk>(
     {
       async pull(controller) {
-        const r = await pieces.next();
-        if (!r.done) return controller.enqueue(r.value);
-        if (removed.length) controller.enqueue({ removed });
-        controller.close();
+        // Pieces joined up to OUTPUT_CHARS: fewer messages; the document only ever concatenates them.
+        let html = '';
+        for (;;) {
+          const r = await pieces.next();
+          if (!r.done) html += r.value;
+          if (r.done || html.length >= OUTPUT_CHARS) {
+            if (html) controller.enqueue(html);
+            if (!r.done) return;
+            if (removed.length) controller.enqueue({ removed });
+            return controller.close();
+          }
+        }
       },
       async cancel() {
         await pieces.return(undefined);

@@ -73,10 +73,10 @@ function fakeFetch(outputs: Map<string, string>, faults: { missing?: string[]; c
   }) as unknown as typeof fetch;
 }
 
-async function exportWith(pool: RenderPool | null, outputs: string[], req: Partial<ExecutionRequest>, faults: { missing?: string[]; cut?: string[] } = {}) {
+async function exportWith(pool: RenderPool | null, outputs: string[], req: Partial<ExecutionRequest>, faults: { missing?: string[]; cut?: string[] } = {}, chunk?: number) {
   const { execution: ex, outputs: map } = execution(outputs);
   const request: ExecutionRequest = { kind: 'execution', origin: 'http://platform.test', executionId: ex.id, format: 'html', combine: false, ...req };
-  const out = executionZip(request, ex, { fetch: fakeFetch(map, faults), signal: new AbortController().signal, onProgress: () => {}, policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }, pool);
+  const out = executionZip(request, ex, { fetch: fakeFetch(map, faults, chunk), signal: new AbortController().signal, onProgress: () => {}, policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }, pool);
   const files = await unzipToMap(Buffer.from(await new Response(out.stream).arrayBuffer()));
   return { files, failed: out.failed.map((f) => f.path) };
 }
@@ -105,6 +105,13 @@ describe('the render pool (issue 17, point 6)', () => {
     expect(serial.files.has('export-report.csv')).toBe(true);
     expect(live.max).toBeGreaterThan(1); // it did render more than one at once
     expect(live.max).toBeLessThanOrEqual(pool.size + 1);
+  });
+
+  it('a CR ending one network chunk and the LF starting the next: the same lines as in the thread', async () => {
+    const crlf = 'x\r\n'.repeat(20_000) + '| a | b |\r\n|---|---|\r\n' + '| 1 | 2 |\r\n'.repeat(3000);
+    const serial = await exportWith(null, [crlf], {}, {}, 7001); // 7001 = 3 × 2333 + 2: every chunk ends after a CR
+    const pooled = await exportWith(new RenderPool([localRenderService]), [crlf], {}, {}, 7001);
+    for (const [name, bytes] of serial.files) expect(Buffer.compare(pooled.files.get(name)!, bytes), name).toBe(0);
   });
 
   it('property: any outputs, any speeds: the same files', async () => {
