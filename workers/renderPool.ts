@@ -9,8 +9,9 @@
  * written, and each holds at most a piece or two of HTML until the ZIP takes it (the streams'
  * backpressure stops the reading of its Markdown, and so its download, meanwhile).
  *
- * Where no worker can be had (Node tests, a browser that cannot transfer streams, a worker that
- * fails to start), the export renders in the engine's thread as before.
+ * Where no worker can be had (no spare core, see {@link renderWorkerCount}; Node tests; a browser
+ * that cannot transfer streams; a worker that fails to start), the export renders in the engine's
+ * thread as before.
  */
 import * as Comlink from 'comlink';
 import type { Removed } from '../lib/htmlSanitize';
@@ -18,8 +19,14 @@ import { SEGMENT_CHARS, unixNewlines } from '../lib/markdownSegments';
 import type { RenderChunk, RenderService } from './renderStream';
 import RenderWorker from './render?worker';
 
-/** Workers of the pool: one per core, 1 to 4. */
-export const renderWorkerCount = (cores: number | undefined): number => Math.max(1, Math.min(4, Math.floor(cores || 2)));
+/**
+ * Workers of the pool: none on 2 cores or fewer, else one per core beyond two, at most 2. Measured
+ * on 2 shared cores (README, "Speed and memory"): 1 or 2 render workers were no faster than the
+ * engine's own thread (the cores were already busy with fetching, zipping and the platform) and
+ * each added 70–100 MB of heap (marked's garbage), past the 150 MB bound; with spare cores the
+ * rendering, most of the export's CPU, runs beside the engine.
+ */
+export const renderWorkerCount = (cores: number | undefined): number => Math.max(0, Math.min(2, Math.floor(cores || 2) - 2));
 
 /** An output being rendered: its HTML pieces, in order, once the document asks (refusals told to `onRemoved`). */
 export interface StartedRender {

@@ -43,7 +43,17 @@ export async function profileEngineThreads(b: BenchBrowser): Promise<(wallMs: nu
   });
   await autoAttach(sessionId);
   await new Promise((r) => setTimeout(r, 500));
+  // The largest JavaScript heap of each thread, sampled every second.
+  const heaps = new Map<string, number>();
+  const sampler = setInterval(() => {
+    for (const ws of threads.keys())
+      void b.cdp
+        .send('Runtime.getHeapUsage', {}, ws)
+        .then((h: { totalSize: number }) => heaps.set(ws, Math.max(heaps.get(ws) ?? 0, h.totalSize)))
+        .catch(() => {});
+  }, 1000);
   return async (wallMs) => {
+    clearInterval(sampler);
     const lines: string[] = [];
     for (const [ws, t] of threads) {
       await t.ready;
@@ -62,7 +72,8 @@ export async function profileEngineThreads(b: BenchBrowser): Promise<(wallMs: nu
         self.set(name, (self.get(name) ?? 0) + us);
       }
       const top = [...self].sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, us]) => `${k} ${(us / 1e6).toFixed(1)} s`).join(', ');
-      lines.push(`  thread ${t.name}: busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / 1000 / wallMs).toFixed(0)} % of the export); top: ${top}`);
+      const heap = heaps.has(ws) ? `, largest heap ${(heaps.get(ws)! / 2 ** 20).toFixed(0)} MB` : '';
+      lines.push(`  thread ${t.name}: busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / 1000 / wallMs).toFixed(0)} % of the export)${heap}; top: ${top}`);
     }
     return lines;
   };

@@ -145,7 +145,7 @@ describe('the render pool (issue 17, point 6)', () => {
     expect(cancelled.length).toBeGreaterThan(0);
   });
 
-  it('one worker per core, 1 to 4', () => {
-    expect([undefined, 0, 1, 2, 3, 8].map(renderWorkerCount)).toEqual([2, 2, 1, 2, 3, 4]);
+  it('none on 2 cores or fewer, then one per core beyond two, at most 2', () => {
+    expect([undefined, 0, 1, 2, 3, 4, 8].map(renderWorkerCount)).toEqual([0, 0, 0, 0, 1, 2, 2]);
   });
 });
