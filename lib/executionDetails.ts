@@ -5,6 +5,7 @@
 import { formatDuration } from './jobs';
 import type { PlannedStep } from './executionDocs';
 import type { Execution, Step } from './platform';
+import type { Removed } from './htmlSanitize';
 
 /** `2024-03-05 07:08:09 UTC` (a zoneless ISO value is read as UTC); '' for null; unparseable: as is. */
 export function formatUtcTimestamp(value: string | null): string {
@@ -67,6 +68,12 @@ export interface StepOutputSource {
   failure(): string | null;
   /** Told, once the output is written, what the HTML sanitiser kept out of it (for export-report.csv). */
   sanitised?(note: string): void;
+  /**
+   * HTML only: the output's HTML when something else renders `chunks` (the render workers,
+   * workers/renderPool.ts; headings already shifted for this document), what the sanitiser refused
+   * told to `onRemoved`. Absent, the document renders `chunks` itself; the HTML is the same.
+   */
+  rendered?(onRemoved: (r: Removed) => void): AsyncIterable<string>;
 }
 
 export interface StepDocumentInput {

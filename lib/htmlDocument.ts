@@ -57,7 +57,9 @@ async function* htmlOutput(output: StepOutputSource, headingOffset: number): Asy
   yield '<div class="output">\n';
   let any = false;
   const removed: Removed[] = [];
-  for await (const piece of renderOutputHtml(output.chunks, { headingOffset, onRemoved: (r) => removed.push(r) })) {
+  const onRemoved = (r: Removed) => removed.push(r);
+  const pieces = output.rendered ? output.rendered(onRemoved) : renderOutputHtml(output.chunks, { headingOffset, onRemoved });
+  for await (const piece of pieces) {
     if (piece) any = true;
     yield piece;
   }

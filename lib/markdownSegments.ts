@@ -4,22 +4,34 @@
  * joins the halves of a table or fenced code cut between two segments).
  */
 
-/** Lines of a text that arrives in pieces, each with its `\n` (the last may lack it). */
-async function* linesOf(source: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+/**
+ * Line ends of one piece as `\n` (CRLF and CR), applied piece by piece: a CR ending one piece and
+ * the LF starting the next stay two line ends. Whoever joins pieces first (the render pool) applies
+ * it to each piece before, so the lines are the same.
+ */
+export const unixNewlines = (piece: string): string => piece.replace(/\r\n?/g, '\n');
+
+/**
+ * Lines of a text that arrives in pieces, each with its `\n` (the last may lack it): the complete
+ * lines of each piece at once (one await a piece, not a line), the unfinished one carried over.
+ */
+async function* linesOf(source: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string[]> {
   let rest = '';
   for await (const chunk of source) {
-    rest += chunk.replace(/\r\n?/g, '\n');
+    rest += unixNewlines(chunk);
+    const lines: string[] = [];
     let start = 0;
     for (;;) {
       const nl = rest.indexOf('\n', start);
       if (nl < 0) break;
-      yield rest.slice(start, nl + 1);
+      lines.push(rest.slice(start, nl + 1));
       start = nl + 1;
     }
     rest = rest.slice(start);
+    if (lines.length) yield lines;
   }
   // A '\r' at the very end of a chunk followed by '\n' at the start of the next gives one blank line too many: harmless.
-  if (rest) yield rest;
+  if (rest) yield [rest];
 }
 
 /** Outputs are rendered in segments of about this many characters (exact below it). */
@@ -51,35 +63,36 @@ export async function* markdownSegments(source: AsyncIterable<string> | Iterable
   let fence: { char: string; len: number; line: string } | null = null;
   let table: { header: string; delimiter: string } | null = null;
   let previous = '';
-  for await (const line of linesOf(source)) {
-    if (fence) {
-      const m = /^ {0,3}(`{3,}|~{3,})[ \t]*\n?$/.exec(line);
-      if (m && m[1][0] === fence.char && m[1].length >= fence.len) fence = null;
-    } else {
-      const m = FENCE_OPEN.exec(line.replace(/\n$/, ''));
-      if (m && !(m[1][0] === '`' && m[2].includes('`'))) {
-        fence = { char: m[1][0], len: m[1].length, line: line.endsWith('\n') ? line : `${line}\n` };
-        table = null;
-      } else if (table) {
-        if (BLANK.test(line)) table = null;
-      } else if (TABLE_DELIMITER.test(line.replace(/\n$/, '')) && previous.includes('|') && !BLANK.test(previous)) {
-        table = { header: previous.endsWith('\n') ? previous : `${previous}\n`, delimiter: line.endsWith('\n') ? line : `${line}\n` };
+  for await (const batch of linesOf(source))
+    for (const line of batch) {
+      if (fence) {
+        const m = /^ {0,3}(`{3,}|~{3,})[ \t]*\n?$/.exec(line);
+        if (m && m[1][0] === fence.char && m[1].length >= fence.len) fence = null;
+      } else {
+        const m = FENCE_OPEN.exec(line.replace(/\n$/, ''));
+        if (m && !(m[1][0] === '`' && m[2].includes('`'))) {
+          fence = { char: m[1][0], len: m[1].length, line: line.endsWith('\n') ? line : `${line}\n` };
+          table = null;
+        } else if (table) {
+          if (BLANK.test(line)) table = null;
+        } else if (TABLE_DELIMITER.test(line.replace(/\n$/, '')) && previous.includes('|') && !BLANK.test(previous)) {
+          table = { header: previous.endsWith('\n') ? previous : `${previous}\n`, delimiter: line.endsWith('\n') ? line : `${line}\n` };
+        }
       }
+      lines.push(line);
+      size += line.length;
+      previous = line;
+      if (size < soft) continue;
+      let next: { prefix: string[]; continues: Segment['continues'] } | null = null;
+      if (fence) next = line.endsWith('\n') ? { prefix: [fence.line], continues: 'code' } : null;
+      else if (table) next = line.endsWith('\n') ? { prefix: [table.header, table.delimiter], continues: 'table' } : null;
+      else if (BLANK.test(line)) next = { prefix: [], continues: null };
+      else if (size >= HARD_SEGMENT_CHARS && line.endsWith('\n')) next = { prefix: [], continues: null };
+      if (!next) continue;
+      yield { text: lines.join(''), continues };
+      lines = [...next.prefix];
+      size = lines.reduce((n, l) => n + l.length, 0);
+      continues = next.continues;
     }
-    lines.push(line);
-    size += line.length;
-    previous = line;
-    if (size < soft) continue;
-    let next: { prefix: string[]; continues: Segment['continues'] } | null = null;
-    if (fence) next = line.endsWith('\n') ? { prefix: [fence.line], continues: 'code' } : null;
-    else if (table) next = line.endsWith('\n') ? { prefix: [table.header, table.delimiter], continues: 'table' } : null;
-    else if (BLANK.test(line)) next = { prefix: [], continues: null };
-    else if (size >= HARD_SEGMENT_CHARS && line.endsWith('\n')) next = { prefix: [], continues: null };
-    if (!next) continue;
-    yield { text: lines.join(''), continues };
-    lines = [...next.prefix];
-    size = lines.reduce((n, l) => n + l.length, 0);
-    continues = next.continues;
-  }
   if (lines.length) yield { text: lines.join(''), continues };
 }

@@ -7,6 +7,10 @@
  * all send `actions.startExport(executionExportRequest(origin, executionId, { format, combine }))`
  * (lib/executionRequest.ts); the background hands it to the engine, which runs {@link exportExecution}.
  *
+ * HTML: the outputs are rendered in a pool of render workers (workers/renderPool.ts), a few steps
+ * ahead of the one being zipped; the documents take them in order, so the files are the same as
+ * when rendered here, one after the other (where no worker can be had, they are).
+ *
  * Memory: at most {@link STEP_WINDOW} step outputs are requested ahead of the one being written, and
  * each is read as a stream: its bytes are decoded, rendered (HTML: in segments, see
  * `renderOutputHtml`) and zipped as they arrive, so a 5 MB output is never held whole, and an
@@ -29,6 +33,7 @@ import { emptyProgress, type ExecutionRequest, type FailedFile, type Progress } 
 import type { ExportContext, ExportOutput } from './exporters';
 import { openResumableBody, orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
 import { REPORT_NAME, describeFailure } from './caseFiles';
+import { inOrderAhead, renderPool, type RenderPool } from './renderPool';
 
 /** Step outputs requested at once (the one being written and those ahead of it). */
 export const STEP_WINDOW = 4;
@@ -60,14 +65,18 @@ export async function exportExecution(request: ExecutionRequest, ctx: ExportCont
   if (!isExecutionFinished(execution.status))
     throw new Error(`Execution ${execution.id} has not finished yet (${execution.status}): export it once it has finished.`);
   const plan = planExecutionExport(execution, request);
-  return { filename: plan.archiveFileName, ...executionZip(request, execution, ctx) };
+  return { filename: plan.archiveFileName, ...executionZip(request, execution, ctx, request.format === 'html' ? renderPool() : null) };
 }
 
-/** The ZIP stream of an execution export; `failed` fills as it goes (final when the stream ends). */
+/**
+ * The ZIP stream of an execution export; `failed` fills as it goes (final when the stream ends).
+ * `pool`: HTML outputs are rendered there, ahead (absent: here, as each document is written).
+ */
 export function executionZip(
   request: ExecutionRequest,
   execution: Execution,
   ctx: ExportContext,
+  pool: RenderPool | null = null,
 ): { stream: ReadableStream<Uint8Array>; failed: FailedFile[]; progress: Progress } {
   const client = contextClient(request.origin, ctx);
   const plan = planExecutionExport(execution, request);
@@ -77,12 +86,17 @@ export function executionZip(
   progress.listingDone = true;
   const failed: FailedFile[] = [];
   const report: Parameters<typeof executionReportCsv>[0] = [];
+  /** The step of each failure and report row: with outputs rendered ahead, rows may come out of order; they are written in step order. */
+  const stepOf = new Map<object, number>();
   const lastModified = dateOr(execution.finishedAt ?? execution.startedAt);
 
   const fail = (p: PlannedStep, reason: string, attempts: number) => {
     const path = plan.combinedPath ? `${plan.combinedPath}#step-${p.index}` : p.path;
-    failed.push({ path, caseId: execution.id, fileUuid: p.step.id, reason, attempts });
-    report.push({ path, executionId: execution.id, stepId: p.step.id, stepName: p.step.name, reason, attempts });
+    const file: FailedFile = { path, caseId: execution.id, fileUuid: p.step.id, reason, attempts };
+    const row = { path, executionId: execution.id, stepId: p.step.id, stepName: p.step.name, reason, attempts };
+    stepOf.set(file, p.index).set(row, p.index);
+    failed.push(file);
+    report.push(row);
     progress.failed = failed.length;
     ctx.onProgress(progress);
   };
@@ -90,7 +104,9 @@ export function executionZip(
   /** Something the HTML sanitiser kept out of a step's output: listed in the report, the file is there. */
   const sanitised = (p: PlannedStep, note: string) => {
     const path = plan.combinedPath ? `${plan.combinedPath}#step-${p.index}` : p.path;
-    report.push({ path, executionId: execution.id, stepId: p.step.id, stepName: p.step.name, reason: note, attempts: 0 });
+    const row = { path, executionId: execution.id, stepId: p.step.id, stepName: p.step.name, reason: note, attempts: 0 };
+    stepOf.set(row, p.index);
+    report.push(row);
   };
 
   /** Opens one step's output (with retries); never rejects, so one failure never stops the rest. */
@@ -158,17 +174,35 @@ export function executionZip(
   for (const p of plan.steps.filter((s) => !todo.includes(s))) progress.bytesDone += Math.max(0, p.step.outputSize || 0);
   progress.filesDone += plan.combinedPath ? (todo.length ? 0 : 1) : plan.steps.length - todo.length;
   const window = () => orderedWindow(todo, STEP_WINDOW, (p) => open(p));
+  const headingOffset = plan.combinedPath ? 3 : 2;
+  /** Every step's output in order; with a pool, the HTML of the next few already being rendered there. */
+  async function* outputs(): AsyncGenerator<{ planned: PlannedStep; output: StepOutputSource }> {
+    async function* sources() {
+      for await (const { item, result } of window()) yield { planned: item, output: sourceOf(item, result) };
+    }
+    if (!pool) return yield* sources();
+    const started = new WeakMap<StepOutputSource, ReturnType<RenderPool['start']>>();
+    yield* inOrderAhead(
+      sources(),
+      pool.size,
+      ({ planned, output }) => {
+        if (!output.chunks) return { planned, output };
+        const render = pool.start(output.chunks, headingOffset);
+        const ahead: StepOutputSource = { ...output, rendered: (onRemoved) => render.pieces(onRemoved) };
+        started.set(ahead, render);
+        return { planned, output: ahead };
+      },
+      ({ output }) => started.get(output)?.cancel(),
+    );
+  }
+  const inStepOrder = <T extends object>(rows: T[]) => rows.sort((a, b) => (stepOf.get(a) ?? 0) - (stepOf.get(b) ?? 0));
 
   async function* entries() {
     if (plan.combinedPath && todo.length) {
-      async function* steps() {
-        for await (const { item, result } of window()) yield { planned: item, output: sourceOf(item, result) };
-      }
-      yield { name: plan.combinedPath, lastModified, input: encoded(combinedDocument(request.format, execution, steps(), plan.steps)) };
+      yield { name: plan.combinedPath, lastModified, input: encoded(combinedDocument(request.format, execution, outputs(), plan.steps)) };
       progress.filesDone++;
     } else if (!plan.combinedPath) {
-      for await (const { item, result } of window()) {
-        const output = sourceOf(item, result);
+      for await (const { planned: item, output } of outputs()) {
         if (!output.chunks) {
           // Never silently missing: listed in export-report.csv; counted as done.
           progress.filesDone++;
@@ -180,7 +214,8 @@ export function executionZip(
         ctx.onProgress(progress);
       }
     }
-    if (report.length) yield { name: REPORT_NAME, lastModified: new Date(), input: executionReportCsv(report), generated: true };
+    inStepOrder(failed);
+    if (report.length) yield { name: REPORT_NAME, lastModified: new Date(), input: executionReportCsv(inStepOrder(report)), generated: true };
     ctx.onProgress(progress);
   }
 

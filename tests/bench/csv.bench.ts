@@ -5,6 +5,7 @@
  *
  *   npx tsx tests/bench/csv.bench.ts
  *   BENCH_CSV_CASES=100000 BENCH_CSV_RUNS="long/all,wide/latest,long/allx4" npx tsx tests/bench/csv.bench.ts
+ *   BENCH_PROFILE=1 npx tsx tests/bench/csv.bench.ts   (also: the engine thread's busy time and top functions)
  *
  * The last default run has 4 × the submissions over the same cases: its memory should match the
  * first one's (the export keeps a small record per case, never the submissions).
@@ -14,6 +15,7 @@ import { parse } from 'csv-parse/sync';
 import { startSite } from '../site/server';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
 import { MB, fmtMB, openBrowser, runFigures, timeExport, ui, type BenchBrowser } from './lib';
+import { profileEngineThreads } from './execution.bench';
 
 const CASES = Number(process.env.BENCH_CSV_CASES ?? 50_000);
 const PER_CASE = Number(process.env.BENCH_CSV_SUBMISSIONS_PER_CASE ?? 2);
@@ -75,15 +77,17 @@ export async function benchCsv(): Promise<string[]> {
       await ui.click(b.page, 'Export CSV');
       await ui.check(b.page, SUBMISSIONS_LABEL[submissions]);
       await ui.check(b.page, LAYOUT_LABEL[layout]);
+      const stopProfile = process.env.BENCH_PROFILE ? await profileEngineThreads(b) : null;
       const run = await timeExport(b, () => ui.click(b.page, 'Download', { dialog: true }));
+      const threads = stopProfile ? await stopProfile(run.ms) : [];
       const size = statSync(run.item.filename).size;
       const rows = (parse(readFileSync(run.item.filename), { bom: true }) as string[][]).length - 1;
       const line =
         `csv ${layout}/${submissions} (${(CASES * PER_CASE * times).toLocaleString('en')} submissions, ${rows.toLocaleString('en')} rows, ${(size / MB).toFixed(1)} MB): ` +
         `export ${(run.ms / 1000).toFixed(1)} s, json fetch ${(json.ms / 1000).toFixed(1)} s (${json.pages} pages), ratio ${(run.ms / json.ms).toFixed(2)}, ` +
         runFigures(run);
-      console.log(line);
-      lines.push(line);
+      console.log([line, ...threads].join('\n'));
+      lines.push(line, ...threads);
       rmSync(run.item.filename, { force: true });
       await ui.click(b.page, 'Close', { dialog: true });
     }

@@ -185,3 +185,27 @@ print(json.dumps(fields))`;
     expect(running).toEqual([]);
   });
 });
+
+describe('csvCell: the plain-text fast path (performance only)', () => {
+  /** The full rules, without the fast path: what csvCell wrote before it. */
+  const fullRules = (value: CsvValue) => `"${csvCellText(value).replace(/"/g, '""')}"`;
+  const nearPlain = fc.string({
+    unit: fc.constantFrom('a', 'Z', '0', ' ', '!', '#', "'", ',', '.', ':', '<', '|', '~', '\\', ']', '=', '+', '-', '@', ';', '"', '\t', '\r', '\n', '\u0000', '\u00a0', '\u200b', '\u3000', '＝', '﹣', 'é', '🫁'),
+  });
+  it('property: every text is written exactly as the full rules write it', () => {
+    fc.assert(
+      fc.property(fc.oneof(nearPlain, fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' })), (text) => {
+        expect(csvCell(text)).toBe(fullRules(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+  it.each(['=1', '+1', '-1', '@x', ';=x', 'a;=x', ' =x', '"q"', 'a"b', '\t=x', 'x\n-y', 'a\u0000b', '＝1', '\u200b=1', 'plain', "'=1", 'a=b'])('%j as the full rules write it', (text) => {
+    expect(csvCell(text)).toBe(fullRules(text));
+  });
+  it('a plain cell is only quoted', () => {
+    expect(csvCell('d8c0ba40')).toBe('"d8c0ba40"');
+    expect(csvRecord(['a', 1, null, true])).toBe('"a","1","","true"\r\n');
+    expect(csvRecord([])).toBe('\r\n');
+  });
+});

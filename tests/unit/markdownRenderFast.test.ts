@@ -1,0 +1,40 @@
+/**
+ * The renderer's shortcuts are performance only: with plain table cells as one text token each
+ * (lib/markdownRender.ts, `isPlainCell`), the HTML is byte for byte what marked's inline lexer gives.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isPlainCell, renderOutputHtml } from '../../lib/markdownRender';
+import { collect } from '../../lib/executionDocs';
+import { HOSTILE_CORPUS } from '../data/hostile-markdown';
+
+const render = (md: string, plainCells: boolean, soft?: number) => collect(renderOutputHtml([md], { headingOffset: 1, plainCells }, soft));
+
+const cell = fc.string({ unit: fc.constantFrom('a', 'Z', '1', ' ', '.', ',', ':', '%', '+', '-', 'w', 'W', '_', '*', '~', '`', '@', '/', '\\', '<', '&', '#', '!', '[', ']', '(', ')', 'h', 't', 'p', 's'), maxLength: 14 });
+const table = fc
+  .tuple(fc.integer({ min: 1, max: 4 }), fc.array(fc.constantFrom('---', ':--', '--:', ':-:'), { minLength: 4, maxLength: 4 }))
+  .chain(([width, aligns]) =>
+    fc.tuple(fc.array(cell, { minLength: width, maxLength: width }), fc.array(fc.array(cell, { minLength: 0, maxLength: width + 1 }), { maxLength: 6 })).map(
+      ([head, rows]) => [`| ${head.join(' | ')} |`, `|${aligns.slice(0, width).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n',
+    ),
+  );
+
+describe('plain table cells (performance only)', () => {
+  it.each(['962397913', 'd8c0ba40', 'item 1', '1.5 %', '-3', 'a:b', ''])('%j is plain', (text) => expect(isPlainCell(text)).toBe(true));
+  it.each(['www.example.com', 'WWW.x', 'a_b', '*x*', 'x@y.z', 'http://x', '`c`', 'a\\b', '<b>', '&amp;', '~~x~~'])('%j is not', (text) => expect(isPlainCell(text)).toBe(false));
+  it('property: any table renders the same both ways', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(table, { minLength: 1, maxLength: 3 }), async (tables) => {
+        const md = tables.join('\n');
+        expect(await render(md, true)).toBe(await render(md, false));
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('a long table cut across segments, and the hostile corpus (issue 14), render the same both ways', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `| ${i} | ${(i * 7919) % 1000003} | x${i.toString(16)} |`).join('\n');
+    const md = `## T\n\n| # | Value | Hex |\n|---:|:-:|---|\n${rows}\n\nafter\n`;
+    expect(await render(md, true, 4096)).toBe(await render(md, false, 4096));
+    for (const { markdown } of HOSTILE_CORPUS) expect(await render(markdown, true)).toBe(await render(markdown, false));
+  });
+});
