@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus } from './case-files.firefox';
+import { FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus } from './session';
 import { filesIn, waitForNewFile, withFirefox, type Session } from './session';
 import { expectedCsv, platformData } from '../csvExpect';
 import { resultsCsvName } from '../../lib/naming';

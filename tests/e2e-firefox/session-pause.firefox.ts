@@ -5,7 +5,7 @@
  * by itself and completes, nothing lost (checked against what the platform serves).
  */
 import assert from 'node:assert/strict';
-import { FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus, signIn } from './case-files.firefox';
+import { FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus, signIn } from './session';
 import { filesIn, until, waitForNewFile, withFirefox } from './session';
 import { checkCsv, startCsv } from './csv.firefox';
 import type { Execution } from '../../lib/platform';
