@@ -17,9 +17,11 @@ import {
   test,
   waitForDownload,
 } from '../e2e/harness';
-import type { DownloadMark, Driver, DriverOptions, ElementState, Flow, Surface, Target } from './driver';
+import { pathToFileURL } from 'node:url';
+import type { DownloadMark, Driver, DriverOptions, ElementState, Flow, OpenedFile, Surface, Target } from './driver';
 import { describeTarget, eventually, matches, stateMismatch } from './wait';
 import { STORED_JOBS_EXPRESSION } from './jobs';
+import { FILE_PROBE_PRELOAD, FILE_PROBE_READ } from './fileProbe';
 
 const ACTION_TIMEOUT = 20_000;
 
@@ -57,7 +59,7 @@ class ChromiumSurface implements Surface {
 
   /** All matches of `t` (its `nth` ignored). */
   private all(t: Target): Locator {
-    const scope: Page | Locator = t.within ? this.one(t.within) : this.kind === 'platform' ? this.page.locator('workflow-exporter') : this.page;
+    const scope: Page | Locator = t.within ? this.one(t.within) : this.kind === 'platform' ? this.page.locator(t.host ?? 'workflow-exporter') : this.page;
     return scope.getByRole(t.role, t.name === undefined ? {} : { name: t.name, exact: typeof t.name === 'string' });
   }
   /** The one element `t` names: its `nth`, the first otherwise. */
@@ -163,6 +165,12 @@ class ChromiumSurface implements Surface {
     const scope = this.kind === 'platform' ? this.page.locator('workflow-exporter') : this.page;
     return (await scope.locator(css).allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
   }
+  cssAttribute(selector: string, name: string) {
+    return this.page.evaluate(([sel, n]) => document.querySelector(sel)?.getAttribute(n) ?? null, [selector, name] as const);
+  }
+  evaluate<T = unknown>(expression: string): Promise<T> {
+    return this.page.evaluate(expression) as Promise<T>;
+  }
   exporterCount() {
     return this.page.locator('workflow-exporter').count();
   }
@@ -251,6 +259,33 @@ export class ChromiumDriver implements Driver {
       return (await s.page.evaluate(STORED_JOBS_EXPRESSION)) as JobState[];
     } finally {
       await s.close();
+    }
+  }
+
+  async openFile(file: string, opts: { evaluate: string; hover?: string }): Promise<OpenedFile> {
+    const page = await this.context.newPage();
+    const url = pathToFileURL(file).href;
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    await page.addInitScript(FILE_PROBE_PRELOAD);
+    page.on('request', (r) => {
+      if (r.url() !== url && !r.url().startsWith('data:')) requests.push(r.url());
+    });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    try {
+      await page.goto(url);
+      await page.waitForLoadState('load');
+      if (opts.hover) for (const el of await page.locator(opts.hover).all()) await el.hover({ timeout: 2_000 }).catch(() => undefined);
+      // Let what a hover could start (a handler, a load) happen before reading the record.
+      await page.waitForTimeout(150);
+      const result = await page.evaluate(opts.evaluate);
+      const own = (await page.evaluate(FILE_PROBE_READ)) as string[];
+      return { requests: [...new Set([...requests, ...own.filter((u) => u !== url)])], dialogs, result };
+    } finally {
+      await page.close();
     }
   }
 

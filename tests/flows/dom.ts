@@ -12,7 +12,7 @@
 import type { Name, Target } from './driver';
 
 export type WireName = { s: string } | { re: string; flags: string };
-export type WireTarget = { role: string; name?: WireName; within?: WireTarget; nth?: number };
+export type WireTarget = { role: string; name?: WireName; within?: WireTarget; nth?: number; host?: string };
 
 export const toWireName = (n: Name): WireName => (typeof n === 'string' ? { s: n } : { re: n.source, flags: n.flags });
 export const toWire = (t: Target): WireTarget => ({
@@ -20,6 +20,7 @@ export const toWire = (t: Target): WireTarget => ({
   ...(t.name !== undefined ? { name: toWireName(t.name) } : {}),
   ...(t.within ? { within: toWire(t.within) } : {}),
   ...(t.nth !== undefined ? { nth: t.nth } : {}),
+  ...(t.host !== undefined ? { host: t.host } : {}),
 });
 
 export const DOM_LIB = String.raw`(() => {
@@ -109,10 +110,10 @@ export const DOM_LIB = String.raw`(() => {
     }
     return out;
   };
-  const baseRoots = (kind) => kind === 'extension' ? [document] : [...document.querySelectorAll('workflow-exporter')].map((h) => h.shadowRoot).filter(Boolean);
+  const baseRoots = (kind, host) => kind === 'extension' ? [document] : [...document.querySelectorAll(host || 'workflow-exporter')].map((h) => h.shadowRoot).filter(Boolean);
   const pick = (list, nth) => nth === undefined ? list : (nth < 0 ? list.slice(nth, list.length + nth + 1 || undefined) : list.slice(nth, nth + 1));
   const findAll = (t, kind) => {
-    let scopes = baseRoots(kind);
+    let scopes = baseRoots(kind, t.host);
     if (t.within) {
       const outer = findAll(t.within, kind);
       scopes = outer.length ? [outer[0]] : [];

@@ -51,6 +51,11 @@ export interface Target {
   name?: Name;
   within?: Target;
   nth?: number;
+  /**
+   * Platform pages: only in the shadow root of the host(s) this CSS selector matches
+   * (`tr[data-execution-id="1005"] workflow-exporter`); every host of ours otherwise.
+   */
+  host?: string;
 }
 
 /** `by('button', 'Download', by('dialog', 'Export CSV'))`. */
@@ -111,8 +116,23 @@ export interface Surface {
   /** How many of our shadow hosts the page holds. */
   exporterCount(): Promise<number>;
 
+  /** A platform element's attribute (null when absent or no element matches). */
+  cssAttribute(selector: string, name: string): Promise<string | null>;
+  /** Evaluates a JavaScript expression in the page (a string: no bundler helpers, no page CSP); returns its JSON value. */
+  evaluate<T = unknown>(expression: string): Promise<T>;
+
   /** Only a PNG for the docs; flows take them in Chromium only (see `Driver.browser`). */
   screenshot(file: string, opts?: { fullPage?: boolean }): Promise<void>;
+}
+
+/** What a file opened from disk did (`Driver.openFile`). */
+export interface OpenedFile {
+  /** Requests beyond the document itself (what the browser's driver reports). */
+  requests: string[];
+  /** Messages of alert/confirm/prompt dialogs (each dismissed). */
+  dialogs: string[];
+  /** The value of `evaluate` in the page once loaded (and hovered). */
+  result: unknown;
 }
 
 export interface DriverOptions {
@@ -147,6 +167,11 @@ export interface Driver {
   nextDownload(mark: DownloadMark, timeout?: number): Promise<string>;
   /** The jobs as the background keeps them (IndexedDB `workflow-exporter-jobs`). */
   storedJobs(): Promise<JobState[]>;
+  /**
+   * Opens a file from disk (`file://`) in a new tab of this browser, records its requests and
+   * dialogs, hovers every element `hover` matches, evaluates `evaluate` there, closes the tab.
+   */
+  openFile(file: string, opts: { evaluate: string; hover?: string }): Promise<OpenedFile>;
   /**
    * Closes the browser and opens it again on the same profile (extension storage kept); `page`
    * is then a new first tab, signed in again.

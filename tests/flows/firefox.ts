@@ -11,10 +11,12 @@ import type { Browser, ElementHandle, Page } from 'puppeteer-core';
 import type { JobState } from '../../lib/jobs';
 import type { SiteHandle } from '../site/server';
 import { EXTENSION_BASE, EXTENSION_DIR, EXTENSION_ID, FIREFOX_PORT, ORIGIN, launchFirefox } from '../e2e-firefox/browser';
-import type { DownloadMark, Driver, DriverOptions, ElementState, Flow, Surface, Target } from './driver';
+import { pathToFileURL } from 'node:url';
+import type { DownloadMark, Driver, DriverOptions, ElementState, Flow, OpenedFile, Surface, Target } from './driver';
 import { libCall, toWire } from './dom';
 import { describeTarget, eventually, matches, stateMismatch } from './wait';
 import { STORED_JOBS_EXPRESSION } from './jobs';
+import { FILE_PROBE_PRELOAD, FILE_PROBE_READ } from './fileProbe';
 
 const ACTION_TIMEOUT = 20_000;
 
@@ -133,6 +135,12 @@ class FirefoxSurface implements Surface {
       `${roots}.flatMap((r) => [...r.querySelectorAll(${JSON.stringify(css)})].map((e) => (e.textContent || '').replace(/\\s+/g, ' ').trim()))`,
     ) as Promise<string[]>;
   }
+  cssAttribute(selector: string, name: string) {
+    return this.page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.getAttribute(${JSON.stringify(name)}) ?? null`) as Promise<string | null>;
+  }
+  evaluate<T = unknown>(expression: string): Promise<T> {
+    return this.page.evaluate(expression) as Promise<T>;
+  }
   exporterCount() {
     return this.page.evaluate(`document.querySelectorAll('workflow-exporter').length`) as Promise<number>;
   }
@@ -224,6 +232,32 @@ class FirefoxDriver implements Driver {
       return (await s.page.evaluate(STORED_JOBS_EXPRESSION)) as JobState[];
     } finally {
       await s.close();
+    }
+  }
+
+  async openFile(file: string, opts: { evaluate: string; hover?: string }): Promise<OpenedFile> {
+    const page = await this.browserHandle.newPage();
+    const url = pathToFileURL(file).href;
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    await page.evaluateOnNewDocument(FILE_PROBE_PRELOAD);
+    page.on('request', (r) => {
+      if (r.url() !== url && !r.url().startsWith('data:')) requests.push(r.url());
+    });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss().catch(() => {});
+    });
+    try {
+      await page.goto(url, { waitUntil: 'load' });
+      if (opts.hover) for (const el of await page.$$(opts.hover)) await el.hover().catch(() => undefined);
+      // Let what a hover could start (a handler, a load) happen before reading the record.
+      await new Promise((r) => setTimeout(r, 150));
+      const result = await page.evaluate(opts.evaluate);
+      const own = (await page.evaluate(FILE_PROBE_READ)) as string[];
+      return { requests: [...new Set([...requests, ...own.filter((u) => u !== url)])], dialogs, result };
+    } finally {
+      await page.close();
     }
   }
 
