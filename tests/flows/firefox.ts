@@ -324,7 +324,14 @@ export async function runInFirefox(flow: Flow): Promise<void> {
   let ok = false;
   try {
     await driver.start();
-    await flow.run(driver);
+    // A hung flow fails instead of blocking the run: twice the flow's Chromium timeout (Playwright's
+    // 180 s by default), Firefox over BiDi being the slower of the two.
+    const limit = 2 * (flow.timeout ?? 180_000);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      flow.run(driver),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`flow timed out after ${limit} ms`)), limit))),
+    ]).finally(() => clearTimeout(timer));
     ok = true;
   } finally {
     await driver.stop();
