@@ -5,6 +5,10 @@
  *
  *   npx tsx tests/bench/files.bench.ts                 large:2G and small
  *   BENCH_FILES="large:0.5G,large:2G,small" npx tsx tests/bench/files.bench.ts
+ *   BENCH_FILES=scale npx tsx tests/bench/files.bench.ts   20,000 and 200,000 files of 1 KB, side by side
+ *
+ * `scale` (issue 17, point 2): what each file leaves behind in memory. Its two runs print, after their
+ * own lines, one line with the time per file and the peak memory growth of both.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,21 +18,31 @@ import { parseSize } from '../site/config';
 import { apiClient, ORIGIN, SITE_PORT, TMP, cleanup } from '../e2e/harness';
 import type { Case, Page } from '../../lib/platform';
 import { requireTool } from '../../scripts/tools';
-import { MB, bareFetchMs, fmtS, openBrowser, runFigures, timeExport, ui } from './lib';
+import { MB, bareFetchMs, fmtMB, fmtS, memoryLine, openBrowser, runFigures, timeExport, ui } from './lib';
+
+const perFile = (ms: number, files: number) => `${((ms / files) * 1000).toFixed(0)} µs`;
 
 interface FilesCase {
   name: string;
+  /** Runs of the scale case, compared in one line at the end. */
+  scale?: boolean;
   cases: number;
   filesPerCase: number;
   fileSize: number;
 }
 
 function parseCases(spec: string): FilesCase[] {
-  return spec.split(',').map((s) => {
+  return spec.split(',').flatMap((s): FilesCase[] => {
     const [kind, size] = s.trim().split(':');
-    if (kind === 'small') return { name: 'small files (20,000 × 8 KB)', cases: 10_000, filesPerCase: 2, fileSize: 8 * 1024 };
+    if (kind === 'scale')
+      return [
+        { name: 'scale, 20,000 files of 1 KB', cases: 10_000, filesPerCase: 2, fileSize: 1024, scale: true },
+        // The reference platform allows up to 100,000 cases.
+        { name: 'scale, 200,000 files of 1 KB', cases: 100_000, filesPerCase: 2, fileSize: 1024, scale: true },
+      ];
+    if (kind === 'small') return [{ name: 'small files (20,000 × 8 KB)', cases: 10_000, filesPerCase: 2, fileSize: 8 * 1024 }];
     const total = parseSize(size ?? '2G');
-    return { name: `large files (${size ?? '2G'} in 500 files)`, cases: 250, filesPerCase: 2, fileSize: Math.floor(total / 500) };
+    return [{ name: `large files (${size ?? '2G'} in 500 files)`, cases: 250, filesPerCase: 2, fileSize: Math.floor(total / 500) }];
   });
 }
 
@@ -64,6 +78,7 @@ async function curlParallel(urls: string[], cookie: string, dir: string): Promis
 export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,small') {
   const site = await startSite({ port: SITE_PORT, scaleDistinctContents: 4 });
   const lines: string[] = [];
+  const scale: string[] = [];
   try {
     for (const c of parseCases(spec)) {
       site.setConfig({ scaleCases: c.cases, scaleFilesPerCase: c.filesPerCase, scaleFileSize: c.fileSize, scaleDistinctContents: 4 });
@@ -84,13 +99,21 @@ export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,sma
           `${c.name}: extension ${fmtS(run.ms)}, curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, ` +
           `bare fetch ${fmtS(bareMs)}, ${(bareMs / run.ms).toFixed(2)} of the browser's bare fetch, ` +
           `${(totalBytes / MB / (run.ms / 1000)).toFixed(0)} MB/s, ${(urls.length / (run.ms / 1000)).toFixed(0)} files/s, ` +
+          `${perFile(run.ms, urls.length)} per file, ` +
           runFigures(run);
         console.log(line);
         lines.push(line);
+        if (c.scale)
+          scale.push(`${urls.length.toLocaleString('en')} files ${perFile(run.ms, urls.length)} per file, memory growth ${fmtMB(run.memory.growth)} (${memoryLine(run.memory.growthByKind)})`);
       } finally {
         await b.close();
         cleanup(b.profile.dir);
       }
+    }
+    if (scale.length > 1) {
+      const line = `files at scale, side by side: ${scale.join(' | ')}`;
+      console.log(line);
+      lines.push(line);
     }
   } finally {
     await site.close();
