@@ -262,5 +262,5 @@ export function caseFilesZip(
     opts.onProgress(progress);
   }
 
-  return { stream: zipStream(entries(), progress, opts.archive), failed, progress };
+  return { stream: zipStream(entries(), progress, opts.archive, opts.tempStore), failed, progress };
 }
