@@ -21,6 +21,8 @@ import { downloadVerified } from './verified';
 import { zipStream } from './zipStream';
 
 export const DEFAULT_PARALLEL = 6;
+/** Files done and waiting for their turn in the archive may weigh this much together (orderedWindow's lookahead). */
+const LOOKAHEAD_BYTES = 16 * 1024 * 1024;
 /** `export-report.csv`, reserved before the user's files are named (lib/reservedNames.ts). */
 export { REPORT_NAME } from '../lib/reservedNames';
 
@@ -214,9 +216,11 @@ export function caseFilesZip(
     }
   };
 
+  // Small files go on downloading while an earlier one finishes (within a few MiB of files waiting).
+  const lookahead = { weight: (p: PlannedFile) => p.file.size, max: LOOKAHEAD_BYTES };
   async function* entries() {
     let previous: (() => Promise<void>) | null = null;
-    for await (const { item, result } of orderedWindow(withListingEnd(), parallel, start)) {
+    for await (const { item, result } of orderedWindow(withListingEnd(), parallel, start, lookahead)) {
       // The writer asks for the next entry once it has written the previous one: free its bytes.
       await previous?.();
       previous = null;

@@ -230,30 +230,74 @@ export async function openResumableBody(
   return { response: first, body };
 }
 
+/** Items that may start beyond the window while earlier ones wait their turn (see {@link orderedWindow}). */
+export interface Lookahead<I> {
+  /** What an item costs while it waits (e.g. its bytes). */
+  weight: (item: I) => number;
+  /** The most the started, not yet yielded items may weigh together for one more to start past `width`. */
+  max: number;
+}
+
 /**
- * Maps `items` through `start` with at most `width` started ahead, yielding results in input order.
- * Results are settled values so one failure never stops the rest.
+ * Maps `items` through `start` with at most `width` running at once, yielding results in input
+ * order. Results are settled values so one failure never stops the rest.
+ *
+ * A result that is done waits for the ones before it; its slot is free meanwhile: another item
+ * starts (so a slow head does not leave the others idle) as long as the started, not yet yielded
+ * items weigh at most `lookahead.max` together and number at most twice `width`. Without
+ * `lookahead`, at most `width` are started and not yet yielded.
  */
 export async function* orderedWindow<I, O>(
   items: AsyncIterable<I> | Iterable<I>,
   width: number,
   start: (item: I) => Promise<O>,
+  lookahead?: Lookahead<I>,
 ): AsyncGenerator<{ item: I; result: PromiseSettledResult<O> }> {
-  const queue: { item: I; promise: Promise<PromiseSettledResult<O>> }[] = [];
-  const settle = (p: Promise<O>): Promise<PromiseSettledResult<O>> =>
-    p.then(
-      (value) => ({ status: 'fulfilled', value }),
-      (reason) => ({ status: 'rejected', reason }),
-    );
-  for await (const item of items) {
-    queue.push({ item, promise: settle(start(item)) });
-    if (queue.length >= width) {
-      const head = queue.shift()!;
-      yield { item: head.item, result: await head.promise };
+  type Slot = { item: I; weight: number; result: PromiseSettledResult<O> | null };
+  const queue: Slot[] = [];
+  let running = 0;
+  let queuedWeight = 0;
+  let wake: (() => void) | null = null;
+  const source: AsyncIterator<I> | Iterator<I> =
+    Symbol.asyncIterator in items ? (items as AsyncIterable<I>)[Symbol.asyncIterator]() : (items as Iterable<I>)[Symbol.iterator]();
+  let exhausted = false;
+  /** Whether one more item may start now (`weight`: the next item's, unknown until it is pulled). */
+  const roomFor = () => running < width && (queue.length < width || (!!lookahead && queue.length < 2 * width && queuedWeight <= lookahead.max));
+  try {
+    for (;;) {
+      while (!exhausted && roomFor()) {
+        const next = await source.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const item = next.value;
+        const slot: Slot = { item, weight: lookahead?.weight(item) ?? 0, result: null };
+        queue.push(slot);
+        queuedWeight += slot.weight;
+        running++;
+        start(item).then(
+          (value) => void (slot.result = { status: 'fulfilled', value }),
+          (reason) => void (slot.result = { status: 'rejected', reason }),
+        ).finally(() => {
+          running--;
+          wake?.();
+        });
+        // Past the window only while the queue's weight, this item's included, stays within the bound.
+        if (queue.length > width && lookahead && queuedWeight > lookahead.max) break;
+      }
+      const head = queue[0];
+      if (!head) return;
+      if (head.result) {
+        queue.shift();
+        queuedWeight -= head.weight;
+        yield { item: head.item, result: head.result };
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
     }
-  }
-  while (queue.length) {
-    const head = queue.shift()!;
-    yield { item: head.item, result: await head.promise };
+  } finally {
+    if (!exhausted) await source.return?.();
   }
 }
