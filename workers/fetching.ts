@@ -261,7 +261,7 @@ export async function* orderedWindow<I, O>(
   const source: AsyncIterator<I> | Iterator<I> =
     Symbol.asyncIterator in items ? (items as AsyncIterable<I>)[Symbol.asyncIterator]() : (items as Iterable<I>)[Symbol.iterator]();
   let exhausted = false;
-  /** Whether one more item may start now (`weight`: the next item's, unknown until it is pulled). */
+  /** Whether one more item may start now: a free slot, and room in the queue (the window, or the lookahead's). */
   const roomFor = () => running < width && (queue.length < width || (!!lookahead && queue.length < 2 * width && queuedWeight <= lookahead.max));
   try {
     for (;;) {
@@ -283,8 +283,6 @@ export async function* orderedWindow<I, O>(
           running--;
           wake?.();
         });
-        // Past the window only while the queue's weight, this item's included, stays within the bound.
-        if (queue.length > width && lookahead && queuedWeight > lookahead.max) break;
       }
       const head = queue[0];
       if (!head) return;
