@@ -6,6 +6,7 @@
  *   npx tsx tests/bench/files.bench.ts                 large:2G and small
  *   BENCH_FILES="large:0.5G,large:2G,small" npx tsx tests/bench/files.bench.ts
  *   BENCH_FILES=scale npx tsx tests/bench/files.bench.ts   20,000 and 200,000 files of 1 KB, side by side
+ *   BENCH_FILES=scale:200k BENCH_REFERENCES=0 …           one of them, without curl and the bare fetch
  *
  * `scale` (issue 17, point 2): what each file leaves behind in memory. Its two runs print, after their
  * own lines, one line with the time per file and the peak memory growth of both.
@@ -31,6 +32,11 @@ interface FilesCase {
   fileSize: number;
 }
 
+/** `20k`, `200k`, `200000`. */
+const parseCount = (s: string) => (/k$/i.test(s) ? Number(s.slice(0, -1)) * 1000 : Number(s));
+/** BENCH_REFERENCES=0: no curl and no bare fetch (a long scale run on a busy machine; no ratio then). */
+const REFERENCES = process.env.BENCH_REFERENCES !== '0';
+
 function parseCases(spec: string): FilesCase[] {
   return spec.split(',').flatMap((s): FilesCase[] => {
     const [kind, size] = s.trim().split(':');
@@ -39,7 +45,7 @@ function parseCases(spec: string): FilesCase[] {
         { name: 'scale, 20,000 files of 1 KB', cases: 10_000, filesPerCase: 2, fileSize: 1024, scale: true },
         // The reference platform allows up to 100,000 cases.
         { name: 'scale, 200,000 files of 1 KB', cases: 100_000, filesPerCase: 2, fileSize: 1024, scale: true },
-      ];
+      ].filter((c) => !size || c.cases * 2 === parseCount(size));
     if (kind === 'small') return [{ name: 'small files (20,000 × 8 KB)', cases: 10_000, filesPerCase: 2, fileSize: 8 * 1024 }];
     const total = parseSize(size ?? '2G');
     return [{ name: `large files (${size ?? '2G'} in 500 files)`, cases: 250, filesPerCase: 2, fileSize: Math.floor(total / 500) }];
@@ -85,7 +91,7 @@ export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,sma
       const api = await apiClient();
       const urls = await fileUrls(api.fetch);
       const totalBytes = urls.length * c.fileSize;
-      const curlMs = await curlParallel(urls, api.cookie, join(TMP, 'bench-curl'));
+      const curlMs = REFERENCES ? await curlParallel(urls, api.cookie, join(TMP, 'bench-curl')) : NaN;
       const b = await openBrowser('files');
       try {
         await b.page.goto(`${ORIGIN}/develop/workflows/3`);
@@ -94,10 +100,12 @@ export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,sma
         if (run.item.size < totalBytes) throw new Error(`the archive is smaller than its files: ${JSON.stringify(run.item)}`);
         rmSync(run.item.filename, { force: true });
         // The same URLs, 6 at a time, bytes dropped: what the browser itself allows (issue 17, point 4).
-        const bareMs = await bareFetchMs(b, urls);
+        const bareMs = REFERENCES ? await bareFetchMs(b, urls) : NaN;
+        const references = REFERENCES
+          ? `curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, bare fetch ${fmtS(bareMs)}, ${(bareMs / run.ms).toFixed(2)} of the browser's bare fetch, `
+          : 'no references (BENCH_REFERENCES=0), ';
         const line =
-          `${c.name}: extension ${fmtS(run.ms)}, curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, ` +
-          `bare fetch ${fmtS(bareMs)}, ${(bareMs / run.ms).toFixed(2)} of the browser's bare fetch, ` +
+          `${c.name}: extension ${fmtS(run.ms)}, ${references}` +
           `${(totalBytes / MB / (run.ms / 1000)).toFixed(0)} MB/s, ${(urls.length / (run.ms / 1000)).toFixed(0)} files/s, ` +
           `${perFile(run.ms, urls.length)} per file, ` +
           runFigures(run);
