@@ -95,34 +95,107 @@ function entryOf(v: unknown): JournalEntry | null {
   return { name, flags, crc32, size, offset, end, dosTime, dosDate, unixTime, sha256 };
 }
 
+/**
+ * The journal's rules (see the top of this file), one line at a time, so that a journal of a
+ * million entries is checked as it is read, never held as one text. `trustedBytes`: the length
+ * of the trusted part (header and good lines), where a resumed run goes on appending.
+ */
+export class JournalChecker {
+  readonly entries: JournalEntry[] = [];
+  trustedBytes = 0;
+  private lines = 0;
+  private end = 0;
+  private readonly names = new Set<string>();
+  /** A damaged line, forgiven only if it turns out to be the last one. */
+  private damaged: number | null = null;
+  private failure: string | null = null;
+
+  constructor(private readonly key: string) {}
+
+  /** One complete line, without its newline; `bytes`: its UTF-8 length with the newline. False: not trusted, stop. */
+  line(text: string, bytes: number): boolean {
+    if (this.failure) return false;
+    if (this.damaged !== null) return this.fail(`journal line ${this.damaged + 1} is damaged`);
+    const i = this.lines++;
+    if (i === 0) {
+      const head = unseal(text) as { v?: unknown; key?: unknown } | undefined;
+      if (!head || head.v !== JOURNAL_VERSION || head.key !== this.key) return this.fail('the journal belongs to another export');
+      this.trustedBytes += bytes;
+      return true;
+    }
+    const entry = entryOf(unseal(text));
+    if (!entry) {
+      // Only the very last line may be torn (written in part before the crash).
+      this.damaged = i;
+      return true;
+    }
+    if (entry.offset !== this.end) return this.fail(`entry ${JSON.stringify(entry.name)} does not start where the previous one ended`);
+    if (this.names.has(entry.name)) return this.fail(`entry ${JSON.stringify(entry.name)} is in the journal twice`);
+    this.names.add(entry.name);
+    this.entries.push(entry);
+    this.end = entry.end;
+    this.trustedBytes += bytes;
+    return true;
+  }
+
+  private fail(reason: string): false {
+    this.failure = reason;
+    return false;
+  }
+
+  /** The verdict; `tornTail`: bytes followed the last newline (a line the crash cut short). */
+  finish(tornTail: boolean, archiveSize: number): JournalRead {
+    if (this.failure) return { trusted: false, reason: this.failure };
+    if (this.lines === 0) return { trusted: false, reason: 'the journal is empty' };
+    if (this.damaged !== null && tornTail) return { trusted: false, reason: `journal line ${this.damaged + 1} is damaged` };
+    if (archiveSize < this.end) return { trusted: false, reason: `the archive holds ${archiveSize} bytes, the journal ${this.end}` };
+    return { trusted: true, entries: this.entries, end: this.end, droppedTail: tornTail || this.damaged !== null };
+  }
+}
+
 /** Reads a journal for the export `key`, against an archive file of `archiveSize` bytes. */
 export function readJournal(text: string, key: string, archiveSize: number): JournalRead {
   const lines = text.split('\n');
   // A journal ends with a newline: what follows the last one is a line the crash cut short.
   const tail = lines.pop() ?? '';
-  let droppedTail = tail !== '';
-  if (!lines.length) return { trusted: false, reason: 'the journal is empty' };
-  const head = unseal(lines[0]) as { v?: unknown; key?: unknown } | undefined;
-  if (!head || head.v !== JOURNAL_VERSION || head.key !== key) return { trusted: false, reason: 'the journal belongs to another export' };
-  const entries: JournalEntry[] = [];
-  const names = new Set<string>();
-  let end = 0;
-  for (let i = 1; i < lines.length; i++) {
-    const entry = entryOf(unseal(lines[i]));
-    if (!entry) {
-      // Only the very last line may be torn (written in part before the crash).
-      if (i === lines.length - 1 && !droppedTail) {
-        droppedTail = true;
+  const checker = new JournalChecker(key);
+  const encoder = new TextEncoder();
+  for (const line of lines) if (!checker.line(line, encoder.encode(line).byteLength + 1)) break;
+  return checker.finish(tail !== '', archiveSize);
+}
+
+/**
+ * Checks a journal read as a stream of byte chunks (the file's `stream()`), line by line: the same
+ * verdict as {@link readJournal} on its whole text, with the trusted part's length in bytes.
+ */
+export async function checkJournalStream(
+  chunks: AsyncIterable<Uint8Array>,
+  key: string,
+  archiveSize: number,
+): Promise<{ read: JournalRead; trustedBytes: number }> {
+  const checker = new JournalChecker(key);
+  const decoder = new TextDecoder();
+  let carry = new Uint8Array(0);
+  let stopped = false;
+  for await (const chunk of chunks) {
+    const buf = carry.byteLength ? concatBytes(carry, chunk) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+      if (!checker.line(decoder.decode(buf.subarray(start, nl)), nl - start + 1)) {
+        stopped = true;
         break;
       }
-      return { trusted: false, reason: `journal line ${i + 1} is damaged` };
+      start = nl + 1;
     }
-    if (entry.offset !== end) return { trusted: false, reason: `entry ${JSON.stringify(entry.name)} does not start where the previous one ended` };
-    if (names.has(entry.name)) return { trusted: false, reason: `entry ${JSON.stringify(entry.name)} is in the journal twice` };
-    names.add(entry.name);
-    entries.push(entry);
-    end = entry.end;
+    if (stopped) break;
+    carry = buf.slice(start);
   }
-  if (archiveSize < end) return { trusted: false, reason: `the archive holds ${archiveSize} bytes, the journal ${end}` };
-  return { trusted: true, entries, end, droppedTail };
+  return { read: checker.finish(!stopped && carry.byteLength > 0, archiveSize), trustedBytes: checker.trustedBytes };
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a);
+  out.set(b, a.byteLength);
+  return out;
 }

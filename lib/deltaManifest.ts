@@ -64,6 +64,10 @@ class Writer {
   done(): Uint8Array {
     return this.buf.slice(0, this.n);
   }
+  /** The bytes written so far, not copied (valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.n);
+  }
 }
 
 class Reader {
@@ -284,12 +288,17 @@ export class ManifestBuilder {
     this.submissionCount++;
   }
   encode(): { files?: Uint8Array; submissions?: Uint8Array } {
+    // One copy of the records (a manifest of 500,000 files is some 20 MB): header and body into one array.
     const whole = (magicBytes: number[], count: number, body: Writer) => {
-      const w = new Writer();
-      magic(w, magicBytes);
-      w.varint(count);
-      w.bytes(body.done());
-      return w.done();
+      const head = new Writer();
+      magic(head, magicBytes);
+      head.varint(count);
+      const h = head.view();
+      const b = body.view();
+      const out = new Uint8Array(h.byteLength + b.byteLength);
+      out.set(h);
+      out.set(b, h.byteLength);
+      return out;
     };
     return {
       ...(this.fileCount ? { files: whole(FILES_MAGIC, this.fileCount, this.fileBytes) } : {}),

@@ -11,6 +11,7 @@
 
 import { newSinceSuffix } from './delta';
 import { RESERVED_EXPORT_NAMES } from './reservedNames';
+import { KeyTable } from './keyTable';
 
 /** Largest path segment (file or folder name) inside a ZIP, in UTF-8 bytes. */
 export const MAX_SEGMENT_BYTES = 255;
@@ -434,14 +435,20 @@ export function withCounter(name: string, n: number, isFile: boolean): string {
  * Every segment stays within 255 UTF-8 bytes. Paths are expected sanitised, `/`-separated.
  */
 export class PathDeduper {
+  /*
+   * Memory: the keys are kept as 64-bit hashes (lib/keyTable.ts, 8 bytes a file), not as strings;
+   * only folders keep their spelling, once each. A hash shared by two keys could only give a file a
+   * ` (2)` it did not need (about one chance in 10⁸ for a million files).
+   */
   /** Keys of claimed file paths. */
-  private readonly files = new Set<string>();
-  /** Key of a folder path → its spelling in the ZIP. */
-  private readonly folders = new Map<string, string>();
-  /** Key of a folder path that collided with a file → the folder used instead. */
-  private readonly renamedFolders = new Map<string, string>();
+  private readonly files = new KeyTable();
+  /** Key of a folder path → its spelling in the ZIP (an index in `spellings`). */
+  private readonly folders = new KeyTable(true);
+  /** Key of a folder path that collided with a file → the folder used instead (an index in `spellings`). */
+  private readonly renamedFolders = new KeyTable(true);
   /** Key of a taken file path → next counter to try. */
-  private readonly nextCounter = new Map<string, number>();
+  private readonly nextCounter = new KeyTable(true);
+  private readonly spellings: string[] = [];
 
   constructor(reserved: Iterable<string> = RESERVED_EXPORT_NAMES) {
     for (const name of reserved) this.files.add(pathKey(name));
@@ -457,19 +464,22 @@ export class PathDeduper {
     const wanted = join(parent, name);
     const wantedKey = pathKey(wanted);
     let result = wanted;
+    let resultKey = wantedKey;
     if (this.taken(wantedKey)) {
       let n = this.nextCounter.get(wantedKey) ?? 2;
       for (;;) {
         const candidate = join(parent, withCounter(name, n, true));
+        const candidateKey = pathKey(candidate);
         n++;
-        if (!this.taken(pathKey(candidate))) {
+        if (!this.taken(candidateKey)) {
           result = candidate;
+          resultKey = candidateKey;
           break;
         }
       }
       this.nextCounter.set(wantedKey, n);
     }
-    this.files.add(pathKey(result));
+    this.files.add(resultKey);
     return result;
   }
 
@@ -480,7 +490,7 @@ export class PathDeduper {
     let parent = '';
     for (let i = 0; i < segments.length - 1; i++) {
       const key = pathKey(join(parent, segments[i]));
-      const existing = this.folders.get(key) ?? this.renamedFolders.get(key);
+      const existing = this.folderOf(key);
       if (existing === undefined) return this.files.has(key);
       parent = existing;
     }
@@ -491,24 +501,38 @@ export class PathDeduper {
     return this.files.has(key) || this.folders.has(key);
   }
 
+  /** The spelling of the folder (or of the one used instead) whose key is `key`. */
+  private folderOf(key: string): string | undefined {
+    const at = this.folders.get(key) ?? this.renamedFolders.get(key);
+    return at === undefined ? undefined : this.spellings[at];
+  }
+
+  private spelling(path: string): number {
+    this.spellings.push(path);
+    return this.spellings.length - 1;
+  }
+
   /** The folder `name` inside `parent` (both spelled as in the ZIP), registered. */
   private folder(parent: string, name: string): string {
     const path = join(parent, name);
     const key = pathKey(path);
-    const existing = this.folders.get(key) ?? this.renamedFolders.get(key);
+    const existing = this.folderOf(key);
     if (existing !== undefined) return existing;
     if (!this.files.has(key)) {
-      this.folders.set(key, path);
+      this.folders.set(key, this.spelling(path));
       return path;
     }
     for (let n = 2; ; n++) {
       const candidate = join(parent, withCounter(name, n, false));
       const candidateKey = pathKey(candidate);
       if (this.files.has(candidateKey)) continue;
-      const spelled = this.folders.get(candidateKey) ?? candidate;
-      this.folders.set(candidateKey, spelled);
-      this.renamedFolders.set(key, spelled);
-      return spelled;
+      let at = this.folders.get(candidateKey);
+      if (at === undefined) {
+        at = this.spelling(candidate);
+        this.folders.set(candidateKey, at);
+      }
+      this.renamedFolders.set(key, at);
+      return this.spellings[at];
     }
   }
 }

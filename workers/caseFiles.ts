@@ -23,6 +23,8 @@ import { zipStream } from './zipStream';
 
 /** The ceiling when the request gives none (as lib/settings.ts's): lib/concurrency.ts narrows it to the connection. */
 export const DEFAULT_PARALLEL = 16;
+/** Files done and waiting for their turn in the archive may weigh this much together (orderedWindow's lookahead). */
+const LOOKAHEAD_BYTES = 16 * 1024 * 1024;
 /** `export-report.csv`, reserved before the user's files are named (lib/reservedNames.ts). */
 export { REPORT_NAME } from '../lib/reservedNames';
 
@@ -216,11 +218,13 @@ export function caseFilesZip(
     }
   };
 
-  // As wide as the connection allows (HTTP/2: more than 6), never past the user's setting (lib/concurrency.ts).
+  // As wide as the connection allows (HTTP/2: more than 6), never past the user's setting (lib/concurrency.ts);
+  // small files go on downloading while an earlier one finishes (within a few MiB of files waiting).
   const window = downloadWindow<PlannedFile>(new ProtocolWatch(request.origin.replace(/\/+$/, '')), parallel, (p) => p.file.size, MEMORY_BUFFER_LIMIT);
+  const lookahead = { weight: (p: PlannedFile) => p.file.size, max: LOOKAHEAD_BYTES };
   async function* entries() {
     let previous: (() => Promise<void>) | null = null;
-    for await (const { item, result } of orderedWindow(withListingEnd(), window, start)) {
+    for await (const { item, result } of orderedWindow(withListingEnd(), window, start, lookahead)) {
       // The writer asks for the next entry once it has written the previous one: free its bytes.
       await previous?.();
       previous = null;
@@ -266,5 +270,5 @@ export function caseFilesZip(
     opts.onProgress(progress);
   }
 
-  return { stream: zipStream(entries(), progress, opts.archive), failed, progress };
+  return { stream: zipStream(entries(), progress, opts.archive, opts.tempStore), failed, progress };
 }

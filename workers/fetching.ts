@@ -230,6 +230,14 @@ export async function openResumableBody(
   return { response: first, body };
 }
 
+/** Items that may start beyond the window while earlier ones wait their turn (see {@link orderedWindow}). */
+export interface Lookahead<I> {
+  /** What an item costs while it waits (e.g. its bytes). */
+  weight: (item: I) => number;
+  /** The most the started, not yet yielded items may weigh together for one more to start past `width`. */
+  max: number;
+}
+
 /**
  * How wide an ordered window is. A number, or a width asked again before each start (it may grow
  * once the connection's protocol is known, lib/concurrency.ts), with an optional budget: no item
@@ -242,33 +250,72 @@ export interface WindowWidth<I> {
 }
 
 /**
- * Maps `items` through `start` with at most `width` started ahead, yielding results in input order.
- * Results are settled values so one failure never stops the rest.
+ * Maps `items` through `start` with at most `width` running at once, yielding results in input
+ * order. Results are settled values so one failure never stops the rest.
+ *
+ * A result that is done waits for the ones before it; its slot is free meanwhile: another item
+ * starts (so a slow head does not leave the others idle) as long as the started, not yet yielded
+ * items weigh at most `lookahead.max` together and number at most twice `width`. Without
+ * `lookahead`, at most `width` are started and not yet yielded. A `WindowWidth`'s budget holds
+ * either way.
  */
 export async function* orderedWindow<I, O>(
   items: AsyncIterable<I> | Iterable<I>,
   width: number | WindowWidth<I>,
   start: (item: I) => Promise<O>,
+  lookahead?: Lookahead<I>,
 ): AsyncGenerator<{ item: I; result: PromiseSettledResult<O> }> {
-  const queue: { item: I; promise: Promise<PromiseSettledResult<O>>; weight: number }[] = [];
+  type Slot = { item: I; weight: number; budgetWeight: number; result: PromiseSettledResult<O> | null };
   const w: WindowWidth<I> = typeof width === 'number' ? { width: () => width } : width;
-  let weight = 0;
-  const full = () => queue.length >= Math.max(1, w.width()) || (w.budget !== undefined && weight >= w.budget);
-  const settle = (p: Promise<O>): Promise<PromiseSettledResult<O>> =>
-    p.then(
-      (value) => ({ status: 'fulfilled', value }),
-      (reason) => ({ status: 'rejected', reason }),
-    );
-  const next = async () => {
-    const head = queue.shift()!;
-    weight -= head.weight;
-    return { item: head.item, result: await head.promise };
+  const queue: Slot[] = [];
+  let running = 0;
+  let queuedWeight = 0;
+  let budgetWeight = 0;
+  let wake: (() => void) | null = null;
+  const source: AsyncIterator<I> | Iterator<I> =
+    Symbol.asyncIterator in items ? (items as AsyncIterable<I>)[Symbol.asyncIterator]() : (items as Iterable<I>)[Symbol.iterator]();
+  let exhausted = false;
+  /** Whether one more item may start now: a free slot, the budget not spent, and room in the queue (the window, or the lookahead's). */
+  const roomFor = () => {
+    const n = Math.max(1, w.width());
+    if (running >= n || (w.budget !== undefined && budgetWeight >= w.budget)) return false;
+    return queue.length < n || (!!lookahead && queue.length < 2 * n && queuedWeight <= lookahead.max);
   };
-  for await (const item of items) {
-    const itemWeight = w.weight?.(item) ?? 0;
-    weight += itemWeight;
-    queue.push({ item, promise: settle(start(item)), weight: itemWeight });
-    while (queue.length && full()) yield await next();
+  try {
+    for (;;) {
+      while (!exhausted && roomFor()) {
+        const next = await source.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const item = next.value;
+        const slot: Slot = { item, weight: lookahead?.weight(item) ?? 0, budgetWeight: w.weight?.(item) ?? 0, result: null };
+        queue.push(slot);
+        queuedWeight += slot.weight;
+        budgetWeight += slot.budgetWeight;
+        running++;
+        start(item).then(
+          (value) => void (slot.result = { status: 'fulfilled', value }),
+          (reason) => void (slot.result = { status: 'rejected', reason }),
+        ).finally(() => {
+          running--;
+          wake?.();
+        });
+      }
+      const head = queue[0];
+      if (!head) return;
+      if (head.result) {
+        queue.shift();
+        queuedWeight -= head.weight;
+        budgetWeight -= head.budgetWeight;
+        yield { item: head.item, result: head.result };
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    if (!exhausted) await source.return?.();
   }
-  while (queue.length) yield await next();
 }

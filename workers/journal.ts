@@ -5,7 +5,7 @@
  * never claims more than the archive holds. Generated entries (report, SHA256SUMS…) are never
  * journaled: a resumed run writes them again, after the files.
  */
-import { journalHeader, journalLine, readJournal, type JournalEntry } from '../lib/archiveJournal';
+import { checkJournalStream, journalHeader, journalLine, type JournalEntry } from '../lib/archiveJournal';
 import { exportsDir, openSyncAccess, writeFully, type SyncAccessHandle } from './opfs';
 
 export const journalNameOf = (archiveName: string) => `${archiveName}.journal`;
@@ -28,10 +28,18 @@ export interface OpenedJournal extends ArchiveResume {
   close(): void;
 }
 
-const decoder = new TextDecoder();
-
-async function readText(handle: FileSystemFileHandle): Promise<string> {
-  return decoder.decode(await (await handle.getFile()).arrayBuffer());
+/** The file's bytes piece by piece (a journal of a million entries is never one text in memory). */
+async function* bytesOf(file: File): AsyncGenerator<Uint8Array> {
+  const reader = file.stream().getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
 }
 
 /**
@@ -43,33 +51,37 @@ export async function openJournal(name: string, key: string, resume: boolean): P
   let resumed: JournalEntry[] = [];
   let startAt = 0;
   let restartReason: string | null = null;
+  /** The journal's trusted part, kept as it is (0: it starts again with its header). */
+  let kept = 0;
   const journalHandle = await dir.getFileHandle(journalNameOf(name), { create: true });
   if (resume) {
     const archive = await dir.getFileHandle(name).catch(() => null);
-    const text = await readText(journalHandle);
+    const journalFile = await journalHandle.getFile();
     const size = archive ? (await archive.getFile()).size : 0;
-    if (!archive || !text) restartReason = 'nothing of the earlier run was kept';
+    if (!archive || journalFile.size === 0) restartReason = 'nothing of the earlier run was kept';
     else {
-      const read = readJournal(text, key, size);
+      const { read, trustedBytes } = await checkJournalStream(bytesOf(journalFile), key, size);
       if (read.trusted) {
         resumed = read.entries;
         startAt = read.end;
+        kept = trustedBytes;
       } else restartReason = read.reason;
     }
   }
   const access: SyncAccessHandle = await openSyncAccess(journalHandle);
-  // Rewritten from what was trusted: a torn tail or an untrusted run is gone. Lines are appended
-  // in one write per call of `written` (one per chunk the sink writes, not one per entry). No fsync:
-  // the journal, like the archive, survives the browser crashing or being killed, not a power cut.
+  // Cut back to what was trusted (a torn tail is gone), or started again for an untrusted run: the
+  // trusted lines stay where they are, never rewritten. Lines are appended in one write per call
+  // of `written` (one per chunk the sink writes, not one per entry). No fsync: the journal, like
+  // the archive, survives the browser crashing or being killed, not a power cut.
   const encoder = new TextEncoder();
-  let offset = 0;
+  let offset = kept;
   const append = (text: string) => {
     const bytes = encoder.encode(text);
     writeFully(access, bytes, offset);
     offset += bytes.byteLength;
   };
-  access.truncate(0);
-  append(journalHeader(key) + resumed.map(journalLine).join(''));
+  access.truncate(kept);
+  if (kept === 0) append(journalHeader(key));
   const pending: JournalEntry[] = [];
   return {
     resumed,

@@ -12,9 +12,15 @@
  * documents) gets a data descriptor after its bytes. Small pieces are gathered into chunks of up to
  * 1 MiB, so an archive of 20,000 small files is a few hundred writes, not 60,000; large bodies pass
  * through without a copy, Blobs are read piece by piece.
+ *
+ * Memory per entry: none but its central-directory record, kept as the bytes it will be written as
+ * (workers/spillBuffer.ts: 1 MiB blocks, moved to a temp file of the job past a few MiB), so an
+ * archive of a million entries costs no more memory than one of a thousand.
  */
 import { createCRC32, type IHasher } from 'hash-wasm';
 import type { WrittenEntry } from '../lib/archiveJournal';
+import type { TempStore } from './buffering';
+import { SpillBuffer } from './spillBuffer';
 
 export type { WrittenEntry };
 
@@ -50,6 +56,8 @@ export interface ZipOptions {
   resume?: readonly WrittenEntry[];
   /** Each entry once the writer has produced all of its bytes (they reach the sink later). */
   onEntry?: (entry: WrittenEntry) => void;
+  /** Where the central directory waits once it outgrows a few MiB (the job's temp files); absent: memory. */
+  spill?: TempStore;
 }
 
 interface Entry {
@@ -74,16 +82,18 @@ const fromWritten = (w: WrittenEntry): Entry => ({
   unixTime: w.unixTime,
 });
 
-/** The resumed entries, checked: contiguous from offset 0, each within its own bounds. */
-function resumed(entries: readonly WrittenEntry[]): { written: Entry[]; offset: number } {
+/** The resumed entries, checked (contiguous from offset 0, each within its own bounds), into `directory`. */
+function resumed(entries: readonly WrittenEntry[], directory: SpillBuffer): number {
   let offset = 0;
   for (const w of entries) {
-    const header = 30 + encoder.encode(w.name).byteLength;
+    const e = fromWritten(w);
+    const header = 30 + e.name.byteLength;
     if (w.offset !== offset || !(w.end >= w.offset + header + w.size) || w.size < 0 || !Number.isSafeInteger(w.end))
       throw new Error(`ZIP resume: entry ${JSON.stringify(w.name)} at ${w.offset}–${w.end} does not follow ${offset}`);
     offset = w.end;
+    directory.push(centralHeader(e));
   }
-  return { written: entries.map(fromWritten), offset };
+  return offset;
 }
 
 /** Gathers small pieces into chunks of up to {@link CHUNK}; counts every byte. */
@@ -274,8 +284,17 @@ export async function* piecesOf(input: Blob | AsyncIterable<Uint8Array>): AsyncG
 
 async function* archiveChunks(entries: AsyncIterable<ZipInput>, opts: ZipOptions): AsyncGenerator<Uint8Array> {
   const out = new Output();
-  const { written, offset } = resumed(opts.resume ?? []);
-  out.offset = offset;
+  const directory = new SpillBuffer(opts.spill);
+  try {
+    yield* entriesThenDirectory(entries, opts, out, directory);
+  } finally {
+    await directory.dispose();
+  }
+}
+
+async function* entriesThenDirectory(entries: AsyncIterable<ZipInput>, opts: ZipOptions, out: Output, directory: SpillBuffer): AsyncGenerator<Uint8Array> {
+  out.offset = resumed(opts.resume ?? [], directory);
+  let count = opts.resume?.length ?? 0;
   let hasher: IHasher | null = null;
   const crcHasher = async () => (hasher ??= await createCRC32());
 
@@ -328,7 +347,9 @@ async function* archiveChunks(entries: AsyncIterable<ZipInput>, opts: ZipOptions
       e.size = n;
       out.push(new Record(16).u32(0x08074b50).u32(e.crc).u32(n).u32(n).bytes);
     }
-    written.push(e);
+    directory.push(centralHeader(e));
+    count++;
+    if (directory.wantsSpill) await directory.spill();
     opts.onEntry?.({
       name: item.name,
       flags: e.flags,
@@ -344,11 +365,11 @@ async function* archiveChunks(entries: AsyncIterable<ZipInput>, opts: ZipOptions
   }
 
   const dirOffset = out.offset;
-  for (const e of written) {
-    out.push(centralHeader(e));
+  for await (const piece of directory.pieces()) {
+    out.push(piece);
     yield* out.take();
   }
-  for (const r of endRecords(written.length, dirOffset, out.offset - dirOffset)) out.push(r);
+  for (const r of endRecords(count, dirOffset, out.offset - dirOffset)) out.push(r);
   out.flush();
   yield* out.take();
 }

@@ -5,6 +5,11 @@
  *
  *   npx tsx tests/bench/files.bench.ts                 large:2G and small
  *   BENCH_FILES="large:0.5G,large:2G,small" npx tsx tests/bench/files.bench.ts
+ *   BENCH_FILES=scale npx tsx tests/bench/files.bench.ts   20,000 and 200,000 files of 1 KB, side by side
+ *   BENCH_FILES=scale:200k BENCH_REFERENCES=0 …           one of them, without curl and the bare fetch
+ *
+ * `scale` (issue 17, point 2): what each file leaves behind in memory. Its two runs print, after their
+ * own lines, one line with the time per file and the peak memory growth of both.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,21 +19,36 @@ import { parseSize } from '../site/config';
 import { apiClient, ORIGIN, SITE_PORT, TMP, cleanup } from '../e2e/harness';
 import type { Case, Page } from '../../lib/platform';
 import { requireTool } from '../../scripts/tools';
-import { MB, bareFetchMs, fmtS, openBrowser, runFigures, timeExport, ui } from './lib';
+import { MB, bareFetchMs, fmtMB, fmtS, memoryLine, openBrowser, runFigures, timeExport, ui } from './lib';
+
+const perFile = (ms: number, files: number) => `${((ms / files) * 1000).toFixed(0)} µs`;
 
 interface FilesCase {
   name: string;
+  /** Runs of the scale case, compared in one line at the end. */
+  scale?: boolean;
   cases: number;
   filesPerCase: number;
   fileSize: number;
 }
 
+/** `20k`, `200k`, `200000`. */
+const parseCount = (s: string) => (/k$/i.test(s) ? Number(s.slice(0, -1)) * 1000 : Number(s));
+/** BENCH_REFERENCES=0: no curl and no bare fetch (a long scale run on a busy machine; no ratio then). */
+const REFERENCES = process.env.BENCH_REFERENCES !== '0';
+
 function parseCases(spec: string): FilesCase[] {
-  return spec.split(',').map((s) => {
+  return spec.split(',').flatMap((s): FilesCase[] => {
     const [kind, size] = s.trim().split(':');
-    if (kind === 'small') return { name: 'small files (20,000 × 8 KB)', cases: 10_000, filesPerCase: 2, fileSize: 8 * 1024 };
+    if (kind === 'scale')
+      return [
+        { name: 'scale, 20,000 files of 1 KB', cases: 10_000, filesPerCase: 2, fileSize: 1024, scale: true },
+        // The reference platform allows up to 100,000 cases.
+        { name: 'scale, 200,000 files of 1 KB', cases: 100_000, filesPerCase: 2, fileSize: 1024, scale: true },
+      ].filter((c) => !size || c.cases * 2 === parseCount(size));
+    if (kind === 'small') return [{ name: 'small files (20,000 × 8 KB)', cases: 10_000, filesPerCase: 2, fileSize: 8 * 1024 }];
     const total = parseSize(size ?? '2G');
-    return { name: `large files (${size ?? '2G'} in 500 files)`, cases: 250, filesPerCase: 2, fileSize: Math.floor(total / 500) };
+    return [{ name: `large files (${size ?? '2G'} in 500 files)`, cases: 250, filesPerCase: 2, fileSize: Math.floor(total / 500) }];
   });
 }
 
@@ -64,33 +84,45 @@ async function curlParallel(urls: string[], cookie: string, dir: string): Promis
 export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,small') {
   const site = await startSite({ port: SITE_PORT, scaleDistinctContents: 4 });
   const lines: string[] = [];
+  const scale: string[] = [];
   try {
     for (const c of parseCases(spec)) {
       site.setConfig({ scaleCases: c.cases, scaleFilesPerCase: c.filesPerCase, scaleFileSize: c.fileSize, scaleDistinctContents: 4 });
       const api = await apiClient();
       const urls = await fileUrls(api.fetch);
       const totalBytes = urls.length * c.fileSize;
-      const curlMs = await curlParallel(urls, api.cookie, join(TMP, 'bench-curl'));
+      const curlMs = REFERENCES ? await curlParallel(urls, api.cookie, join(TMP, 'bench-curl')) : NaN;
       const b = await openBrowser('files');
       try {
         await b.page.goto(`${ORIGIN}/develop/workflows/3`);
         await ui.click(b.page, 'Export case files');
-        const run = await timeExport(b, () => ui.click(b.page, 'Download files', { dialog: true }));
+        // 200,000 files take half an hour at 110 files/s (a busy machine): the scale runs may take 90 minutes.
+        const run = await timeExport(b, () => ui.click(b.page, 'Download files', { dialog: true }), c.scale ? { timeout: 90 * 60_000 } : {});
         if (run.item.size < totalBytes) throw new Error(`the archive is smaller than its files: ${JSON.stringify(run.item)}`);
         rmSync(run.item.filename, { force: true });
         // The same URLs, 6 at a time, bytes dropped: what the browser itself allows (issue 17, point 4).
-        const bareMs = await bareFetchMs(b, urls);
+        const bareMs = REFERENCES ? await bareFetchMs(b, urls) : NaN;
+        const references = REFERENCES
+          ? `curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, bare fetch ${fmtS(bareMs)}, ${(bareMs / run.ms).toFixed(2)} of the browser's bare fetch, `
+          : 'no references (BENCH_REFERENCES=0), ';
         const line =
-          `${c.name}: extension ${fmtS(run.ms)}, curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, ` +
-          `bare fetch ${fmtS(bareMs)}, ${(bareMs / run.ms).toFixed(2)} of the browser's bare fetch, ` +
+          `${c.name}: extension ${fmtS(run.ms)}, ${references}` +
           `${(totalBytes / MB / (run.ms / 1000)).toFixed(0)} MB/s, ${(urls.length / (run.ms / 1000)).toFixed(0)} files/s, ` +
+          `${perFile(run.ms, urls.length)} per file, ` +
           runFigures(run);
         console.log(line);
         lines.push(line);
+        if (c.scale)
+          scale.push(`${urls.length.toLocaleString('en')} files ${perFile(run.ms, urls.length)} per file, memory growth ${fmtMB(run.memory.growth)} (${memoryLine(run.memory.growthByKind)})`);
       } finally {
         await b.close();
         cleanup(b.profile.dir);
       }
+    }
+    if (scale.length > 1) {
+      const line = `files at scale, side by side: ${scale.join(' | ')}`;
+      console.log(line);
+      lines.push(line);
     }
   } finally {
     await site.close();

@@ -52,7 +52,7 @@ export function chromiumTree(profileDir: string): number[] {
  * PSS (bytes) of each process. Asynchronous on purpose: the kernel takes ~25 ms to sum Chromium's
  * mappings, and the reference platform shares this process's event loop.
  */
-async function pssEach(pids: number[]): Promise<number[]> {
+export async function pssEach(pids: number[]): Promise<number[]> {
   return Promise.all(
     pids.map(async (pid) => {
       try {
@@ -66,7 +66,7 @@ async function pssEach(pids: number[]): Promise<number[]> {
 }
 
 /** What a Chromium process is, from its command line (renderers of extension pages apart). */
-function kindOf(pid: number): string {
+export function kindOf(pid: number): string {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     const type = /--type=([\w-]+)/.exec(cmd)?.[1];

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32Text, journalHeader, journalLine, readJournal, type JournalEntry } from '../../lib/archiveJournal';
+import { checkJournalStream, crc32Text, journalHeader, journalLine, readJournal, type JournalEntry } from '../../lib/archiveJournal';
 
 const sha = 'ab'.repeat(32);
 const entry = (name: string, offset: number, size: number): JournalEntry => ({
@@ -70,5 +70,42 @@ describe('archive journal (lib/archiveJournal.ts)', () => {
     expect(readJournal(twice, 'job-1', 1e9)).toMatchObject({ trusted: false, reason: /twice/ });
     const bad = journalHeader('job-1') + journalLine({ ...entries[0], sha256: 'nope' });
     expect(readJournal(bad + journalLine(entries[1]), 'job-1', 1e9)).toMatchObject({ trusted: false, reason: /damaged/ });
+  });
+});
+
+describe('the journal checked as a stream (checkJournalStream)', () => {
+  it('property: cut, damaged or whole, in any chunks: the verdict of readJournal, and the trusted part in bytes', async () => {
+    const { text, end } = journal(6);
+    const bytes = new TextEncoder().encode(text);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: bytes.length }),
+        fc.option(fc.nat({ max: bytes.length - 1 }), { nil: undefined }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 10 }),
+        fc.constantFrom('job-1', 'job-2'),
+        fc.constantFrom(end, end - 1, Number.MAX_SAFE_INTEGER),
+        async (cut, flip, sizes, key, archiveSize) => {
+          const b = bytes.slice(0, cut);
+          if (flip !== undefined && flip < b.length && b[flip] !== 10) b[flip] = b[flip] === 0x41 ? 0x42 : 0x41;
+          const chunks = async function* () {
+            let at = 0;
+            for (let i = 0; at < b.length; i++) {
+              const n = sizes[i % sizes.length];
+              yield b.slice(at, at + n);
+              at += n;
+            }
+          };
+          const whole = new TextDecoder().decode(b);
+          const { read, trustedBytes } = await checkJournalStream(chunks(), key, archiveSize);
+          expect(read).toEqual(readJournal(whole, key, archiveSize));
+          if (read.trusted) {
+            // The trusted part is the header and the trusted entries' lines, byte for byte.
+            const expected = journalHeader(key) + read.entries.map(journalLine).join('');
+            expect(new TextDecoder().decode(b.subarray(0, trustedBytes))).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });

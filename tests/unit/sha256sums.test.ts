@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SHA256SUMS_NAME, Sha256Sums, sha256sumsLine } from '../../lib/sha256sums';
+import { SHA256SUMS_NAME, sha256sumsLine } from '../../lib/sha256sums';
 import { emptyProgress } from '../../lib/jobs';
 import { zipStream, type ArchiveEntry } from '../../workers/zipStream';
 import { checkSums, readZipEntries } from '../zipReader';
@@ -38,15 +38,14 @@ describe('SHA256SUMS (lib/sha256sums.ts)', () => {
   it('sha256sum -c passes on awkward names (spaces, quotes, emoji, backslash, newline) and fails on a changed file', () => {
     const names = ['plain.txt', ' leading space.bin', 'folder/ü ✓ 👩‍💻.md', "it's \"quoted\".csv", 'back\\slash', 'new\nline', 'x'.repeat(200)];
     const files = new Map(names.map((n, i) => [n, `content ${i}`]));
-    const sums = new Sha256Sums();
-    for (const [n, b] of files) sums.add(n, sha(b));
-    expect(sums.count).toBe(names.length);
-    const r = sha256sumCheck(files, sums.bytes());
+    const list = () => [...files].map(([n, b]) => sha256sumsLine(n, sha(b))).join('');
+    const r = sha256sumCheck(files, list());
     expect(r.stderr).toBe('');
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout.match(/: OK$/gm)?.length).toBe(names.length);
+    const before = list();
     files.set('plain.txt', 'changed');
-    expect(sha256sumCheck(files, sums.bytes()).status).toBe(1);
+    expect(sha256sumCheck(files, before).status).toBe(1);
   });
 
   it('a name cannot forge a second line (property)', () => {
@@ -59,19 +58,6 @@ describe('SHA256SUMS (lib/sha256sums.ts)', () => {
       }),
       { numRuns: 200 },
     );
-  });
-
-  it('grows past one block without losing a byte', () => {
-    const sums = new Sha256Sums();
-    let text = '';
-    for (let i = 0; i < 3000; i++) {
-      const name = `${i}/${'n'.repeat(i % 97)}`;
-      sums.add(name, sha(name));
-      text += sha256sumsLine(name, sha(name));
-    }
-    sums.add('y'.repeat(70_000), sha('big'));
-    text += sha256sumsLine('y'.repeat(70_000), sha('big'));
-    expect(Buffer.from(sums.bytes()).toString('utf8')).toBe(text);
   });
 });
 
