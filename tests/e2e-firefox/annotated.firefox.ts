@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
-import { ORIGIN, FIREFOX_PORT, clickInExporter, dialogStatus, waitForFile } from './case-files.firefox';
+import { ORIGIN, FIREFOX_PORT, clickInExporter, dialogStatus, waitForFile } from './session';
 import { withFirefox } from './session';
 import type { Annotation, Case, Page as ApiPage, Workflow } from '../../lib/platform';
 import { annotatedCaseFilesArchiveName } from '../../lib/naming';

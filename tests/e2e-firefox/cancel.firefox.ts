@@ -3,7 +3,7 @@
  * in the download folder (no archive, no Firefox `.part` file), nor in the extension's OPFS.
  */
 import assert from 'node:assert/strict';
-import { clickInExporter, dialogStatus } from './case-files.firefox';
+import { clickInExporter, dialogStatus } from './session';
 import { filesIn, opfsFiles, startCaseFiles, until, withFirefox } from './session';
 
 export const tests: { name: string; fn: () => Promise<void> }[] = [

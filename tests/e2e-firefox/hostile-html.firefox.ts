@@ -20,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
-import { ORIGIN, clickInExporter, dialogStatus } from './case-files.firefox';
+import { ORIGIN, clickInExporter, dialogStatus } from './session';
 import { filesIn, setInput, waitForNewFile, withFirefox } from './session';
 import { CONTROL_HTML, CONTROL_VIOLATIONS, CSP_META, INERT, emptySeen, inertRecord, snapshotDom, type Opened, type Seen } from '../htmlChecks';
 import { violations } from '../unit/htmlSanitizeTree';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
 import { parse } from 'csv-parse/sync';
-import { FIREFOX_PORT, dialogStatus } from './case-files.firefox';
+import { FIREFOX_PORT, dialogStatus } from './session';
 import { filesIn, startCaseFiles, waitForNewFile, withFirefox } from './session';
 
 process.env.E2E_PORT = String(FIREFOX_PORT);

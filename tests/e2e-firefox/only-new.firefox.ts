@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { ORIGIN, clickInExporter, dialogStatus, waitForFile } from './case-files.firefox';
+import { ORIGIN, clickInExporter, dialogStatus, waitForFile } from './session';
 import { setInput, withFirefox } from './session';
 
 const { expectedArchive, readZip } = await import('../e2e/harness');

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { FIREFOX_PORT, EXTENSION_DIR, dialogStatus, waitForFile } from './case-files.firefox';
+import { FIREFOX_PORT, EXTENSION_DIR, dialogStatus, waitForFile } from './session';
 import { startCaseFiles, until, withFirefox } from './session';
 
 process.env.E2E_PORT = String(FIREFOX_PORT);

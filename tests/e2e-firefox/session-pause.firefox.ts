@@ -5,9 +5,9 @@
  * by itself and completes, nothing lost (checked against what the platform serves).
  */
 import assert from 'node:assert/strict';
-import { FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus, signIn } from './case-files.firefox';
+import { FIREFOX_PORT, ORIGIN, clickInExporter, dialogStatus, signIn } from './session';
 import { filesIn, until, waitForNewFile, withFirefox } from './session';
-import { checkCsv, startCsv } from './csv.firefox';
+import { checkCsv, startCsv } from './csv';
 import type { Execution } from '../../lib/platform';
 
 process.env.E2E_PORT = String(FIREFOX_PORT);

@@ -1,30 +1,74 @@
 /**
- * One Firefox ESR session for a test: the reference platform on the build's port, Firefox with the
- * extension installed and the platform signed in, a fresh download folder; everything closed after,
- * the folder kept when the test failed. Plus the dialog controls the Firefox tests need beyond
- * case-files.firefox.ts's helpers (inputs by their label text, new files in the download folder).
+ * One Firefox ESR session for a Firefox-only test (the shared flows use tests/flows/firefox.ts):
+ * the reference platform on the build's port, Firefox with the extension installed and the platform
+ * signed in, a fresh download folder; everything closed after, the folder kept when the test failed.
+ * Plus the dialog controls those tests need: buttons and inputs of our shadow root by their text,
+ * the dialog's status, new files in the download folder.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { EXTENSION_DIR, FIREFOX_PORT, ORIGIN, clickInExporter, launch, signIn } from './case-files.firefox';
+import { EXTENSION_DIR, EXTENSION_ID, EXTENSION_UUID, FIREFOX_PORT, ORIGIN, launchFirefox } from './browser';
 
+export { EXTENSION_DIR, EXTENSION_UUID, FIREFOX_PORT, ORIGIN, launchFirefox };
 process.env.E2E_PORT = String(FIREFOX_PORT);
 const { TMP } = await import('../e2e/harness');
 const { startSite } = await import('../site/server');
 
 export type Site = Awaited<ReturnType<typeof startSite>>;
 
-const EXTENSION_ID = 'workflow-exporter@example.org';
-/**
- * The extension's internal UUID, fixed by a pref (Firefox picks a random one per profile
- * otherwise): its storage is then in a known folder of the profile (see `opfsFiles`).
- */
-export const EXTENSION_UUID = '6f1d2c3b-4a5e-4f60-8a71-92b3c4d5e6f7';
+/** Firefox with the download folder and the prefs of browser.ts (plus `prefs`). */
+export const launch = (downloads: string, prefs: Record<string, unknown> = {}): Promise<Browser> => launchFirefox(downloads, { prefs });
 
-const launchFirefox = (downloads: string): Promise<Browser> =>
-  launch(downloads, { 'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: EXTENSION_UUID }) });
+export async function signIn(page: Page, origin = ORIGIN) {
+  await page.goto(`${origin}/login`);
+  await page.type('#username', 'demo');
+  await page.type('#password', 'demo');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  assert.equal(new URL(page.url()).pathname, '/', `signed in (at ${page.url()})`);
+}
+
+/** Clicks the button whose text is `label` inside the extension's open shadow root. */
+export async function clickInExporter(page: Page, label: string, timeout = 20_000) {
+  await page.waitForFunction(
+    (text: string) => {
+      const root = document.querySelector('workflow-exporter')?.shadowRoot;
+      const button = [...(root?.querySelectorAll('button') ?? [])].find((b) => b.textContent?.trim() === text);
+      if (!button || button.disabled) return false;
+      button.click();
+      return true;
+    },
+    { timeout, polling: 100 },
+    label,
+  );
+}
+
+/** The text of the dialog's status once it matches `pattern`. */
+export async function dialogStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    (source: string) => {
+      const root = document.querySelector('workflow-exporter')?.shadowRoot;
+      const text = [...(root?.querySelectorAll('[role=status], [role=alert]') ?? [])].map((e) => e.textContent ?? '').join(' | ');
+      return new RegExp(source).test(text) ? text : false;
+    },
+    { timeout, polling: 200 },
+    pattern.source,
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+/** The finished download: `name` is there and Firefox's `.part` file is gone. */
+export async function waitForFile(dir: string, name: string, timeout = 60_000): Promise<string> {
+  const file = join(dir, name);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const names = readdirSync(dir);
+    if (existsSync(file) && statSync(file).size > 0 && !names.some((n) => n.endsWith('.part'))) return file;
+    if (Date.now() > deadline) throw new Error(`No ${name} in ${dir} after ${timeout} ms (found: ${names.join(', ') || 'nothing'})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 export interface Session {
   site: Site;
   browser: Browser;
