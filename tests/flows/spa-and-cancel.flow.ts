@@ -22,8 +22,11 @@ export async function startLongExport(d: Driver) {
   await d.page.goto('/develop/workflows/3');
   await d.page.click(by('button', 'Export case files'));
   await d.page.click(by('button', 'Download files', dialog));
-  await d.page.waitForText(status, / of \d+/, 30_000);
-  await eventually(async () => assert.ok(d.site.stats().fileBytesSent > 32 * 1024 * 1024), 60_000);
+  await d.page.waitForText(status, / of \d+/, 60_000);
+  await eventually(async () => {
+    const sent = d.site.stats().fileBytesSent;
+    assert.ok(sent > 32 * 1024 * 1024, `32 MB sent (${sent} bytes; the dialog: ${(await d.page.state(status)).text})`);
+  }, 60_000);
 }
 
 export const flows: Flow[] = [
