@@ -134,7 +134,7 @@ for (const f of finished) {
   passed += p;
   failed += n;
   parts.push(`e2e ${p} (${f.label.includes('Chromium') ? 'Chromium' : 'Firefox'})`);
-  console.log(`${f.label}: ${p} passed, ${n} failed, ${Math.round(f.seconds / 60)} min${f.status ? ` (exit ${f.status})` : ''}`);
+  console.log(`${f.label}: ${p} passed, ${n} failed, ${(f.seconds / 60).toFixed(1)} min${f.status ? ` (exit ${f.status})` : ''}`);
 }
 if (failed === 0) console.log(`\n✔ all tests passed: ${parts.join(', ')}`);
 else console.error(`\n✖ ${failed} failed: ${finished.filter((f) => f.status).map((f) => f.label).join(', ') || 'see above'}`);
