@@ -10,6 +10,7 @@ import type { ExportRequest, JobState } from './jobs';
 import type { StorageRequest } from './messages';
 import { allOrigins, builtInOrigins, loadSettings, normalizeOrigin, originPattern, saveSettings, type Settings, type SettingsArea } from './settings';
 import { ExporterStorage } from './storage';
+import { extensionRelativePath } from './extensionPath';
 
 let storage: ExporterStorage | null = null;
 const db = () => (storage ??= new ExporterStorage());
@@ -105,10 +106,11 @@ export async function recordJobIfEnded(job: JobState): Promise<void> {
 const SCRIPT_ID_PREFIX = 'we-origin-';
 const scriptId = (origin: string) => SCRIPT_ID_PREFIX + origin.replace(/[^a-z0-9]/gi, '_');
 
-/** The built content script's files (WXT names them; read from the manifest to stay in step). */
+/** The built content script's files (WXT names them; read from the manifest to stay in step), as paths in the extension. */
 function contentScriptFiles(): string[] {
   const cs = browser.runtime.getManifest().content_scripts ?? [];
-  return cs.flatMap((c) => c.js ?? []);
+  const base = browser.runtime.getURL('/');
+  return cs.flatMap((c) => c.js ?? []).map((f) => extensionRelativePath(f, base));
 }
 
 const hasPermission = (origin: string) => browser.permissions.contains({ origins: [originPattern(origin)] });

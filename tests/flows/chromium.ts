@@ -5,13 +5,17 @@
  * worker. `chromiumTests(flows)` registers each flow as a Playwright test (the specs of tests/e2e/
  * that hold shared flows are one line of it).
  */
-import type { BrowserContext, Locator, Page, Worker } from '@playwright/test';
+import { chromium, type BrowserContext, type Locator, type Page, type Worker } from '@playwright/test';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { JobState } from '../../lib/jobs';
 import type { SiteHandle } from '../site/server';
 import {
+  CHROMIUM,
+  CHROMIUM_FLAGS,
+  EXTENSION_DIR,
   ORIGIN,
   allowDownloads,
-  launchWithExtension,
   makeProfile,
   serviceWorkerOf,
   test,
@@ -174,8 +178,9 @@ class ChromiumSurface implements Surface {
   exporterCount() {
     return this.page.locator('workflow-exporter').count();
   }
-  async screenshot(file: string, opts: { fullPage?: boolean } = {}) {
-    await this.page.screenshot({ path: file, fullPage: opts.fullPage });
+  async screenshot(file: string, opts: { fullPage?: boolean; selector?: string } = {}) {
+    if (opts.selector) await this.page.locator(opts.selector).first().screenshot({ path: file });
+    else await this.page.screenshot({ path: file, fullPage: opts.fullPage });
   }
 }
 
@@ -200,8 +205,28 @@ export class ChromiumDriver implements Driver {
     return this.profile.downloads;
   }
 
+  /** The build, or a copy of it holding the granted origins' host permissions (see DriverOptions). */
+  private extensionDir(): string {
+    const granted = this.options.grantedOrigins ?? [];
+    if (!granted.length) return EXTENSION_DIR;
+    const dir = join(this.profile.dir, 'extension-granted');
+    if (!existsSync(dir)) {
+      cpSync(EXTENSION_DIR, dir, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+      manifest.host_permissions.push(...granted.map((o) => `${o}/*`));
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    }
+    return dir;
+  }
+
   async start() {
-    this.context = await launchWithExtension(this.profile.profile, this.options.lang ? [`--lang=${this.options.lang}`] : []);
+    const ext = this.extensionDir();
+    this.context = await chromium.launchPersistentContext(this.profile.profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...(this.options.lang ? [`--lang=${this.options.lang}`] : [])],
+      viewport: { width: 1280, height: 800 },
+    });
     this.sw = await serviceWorkerOf(this.context);
     this.extensionBase = `chrome-extension://${new URL(this.sw.url()).host}`;
     const first = this.context.pages()[0] ?? (await this.context.newPage());

@@ -161,8 +161,9 @@ export const DOM_LIB = String.raw`(() => {
     if (action === 'focus') { el.focus(); return document.activeElement === el || (el.getRootNode().activeElement === el); }
     throw new Error('unknown action ' + action);
   };
-  return { roleOf, nameOf, findAll, find, describe, act };
+  const findEnabled = (t, kind) => { const el = find(t, kind); return el && enabled(el) ? el : false; };
+  return { roleOf, nameOf, findAll, find, findEnabled, describe, act };
 })()`;
 
 /** An expression running `lib.<fn>(...args)` in the page. */
-export const libCall = (fn: 'act' | 'describe', ...args: unknown[]) => `${DOM_LIB}.${fn}(${args.map((a) => JSON.stringify(a) ?? 'undefined').join(', ')})`;
+export const libCall = (fn: 'act' | 'describe' | 'findEnabled', ...args: unknown[]) => `${DOM_LIB}.${fn}(${args.map((a) => JSON.stringify(a) ?? 'undefined').join(', ')})`;

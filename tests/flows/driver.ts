@@ -122,7 +122,7 @@ export interface Surface {
   evaluate<T = unknown>(expression: string): Promise<T>;
 
   /** Only a PNG for the docs; flows take them in Chromium only (see `Driver.browser`). */
-  screenshot(file: string, opts?: { fullPage?: boolean }): Promise<void>;
+  screenshot(file: string, opts?: { fullPage?: boolean; selector?: string }): Promise<void>;
 }
 
 /** What a file opened from disk did (`Driver.openFile`). */
@@ -138,6 +138,14 @@ export interface OpenedFile {
 export interface DriverOptions {
   /** The browser's UI language, e.g. `de`. */
   lang?: string;
+  /**
+   * Origins whose optional host permission the user allows when the extension asks. Chromium's
+   * prompt can't be answered headless: the driver loads a copy of the build that already holds
+   * these host permissions (what "Allow" leaves behind; the manifest's content script still
+   * matches the build's origins only). Firefox: its prompt is turned off
+   * (`extensions.webextOptionalPermissionPrompts`), every request granted.
+   */
+  grantedOrigins?: string[];
 }
 
 /** Where the download folder stood before an export (pass it to `nextDownload`). */

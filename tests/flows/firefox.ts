@@ -30,19 +30,38 @@ class FirefoxSurface implements Surface {
     private readonly origin: string,
   ) {}
 
+  /**
+   * Evaluates `expression` until it is truthy; returns its value. Errors while the page navigates
+   * (Firefox's BiDi fails an evaluation in a document going away) are retried, the last one reported.
+   */
+  async poll(expression: string, timeout = ACTION_TIMEOUT): Promise<unknown> {
+    const deadline = Date.now() + timeout;
+    let lastError: Error | null = null;
+    for (;;) {
+      try {
+        const v = await this.page.evaluate(expression);
+        if (v) return v;
+      } catch (err) {
+        lastError = err as Error;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms${lastError ? ` (last error: ${lastError.message.split('\n')[0]})` : ''}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async goto(pathOrUrl: string) {
     const url = /^[a-z-]+:/.test(pathOrUrl) ? pathOrUrl : `${this.kind === 'extension' ? EXTENSION_BASE : this.origin}${pathOrUrl}`;
     if (url.startsWith('moz-extension:')) {
       // BiDi never reports the load of an extension page: start it, then wait on the document.
       void this.page.goto(url, { timeout: 5_000 }).catch(() => {});
-      await this.page.waitForFunction(`location.href === ${JSON.stringify(url)} && document.readyState === 'complete'`, { timeout: ACTION_TIMEOUT, polling: 100 });
+      await this.poll(`location.href === ${JSON.stringify(url)} && document.readyState === 'complete'`);
     } else await this.page.goto(url);
   }
 
   async reload() {
     if (this.kind === 'extension') {
       await this.page.evaluate(`window.__weReloading = true; location.reload()`);
-      await this.page.waitForFunction(`!window.__weReloading && document.readyState === 'complete'`, { timeout: ACTION_TIMEOUT, polling: 100 });
+      await this.poll(`!window.__weReloading && document.readyState === 'complete'`);
     } else await this.page.reload();
   }
 
@@ -56,15 +75,35 @@ class FirefoxSurface implements Surface {
 
   private async act(action: string, t: Target, arg: unknown, timeout = ACTION_TIMEOUT) {
     try {
-      await this.page.waitForFunction(libCall('act', action, toWire(t), this.kind, arg), { timeout, polling: 100 });
+      await this.poll(libCall('act', action, toWire(t), this.kind, arg), timeout);
     } catch (err) {
       const now = await this.state(t).catch(() => null);
       throw new Error(`${action} ${describeTarget(t)} in Firefox: ${(err as Error).message} (now: ${JSON.stringify(now)})`);
     }
   }
 
-  click(t: Target, opts: { timeout?: number } = {}) {
-    return this.act('click', t, null, opts.timeout);
+  /**
+   * A real click (BiDi pointer input, a user gesture: `permissions.request` needs one) on the
+   * element once it is there and enabled.
+   */
+  async click(t: Target, opts: { timeout?: number } = {}) {
+    const deadline = Date.now() + (opts.timeout ?? ACTION_TIMEOUT);
+    for (;;) {
+      try {
+        await this.poll(`!!${libCall('findEnabled', toWire(t), this.kind)}`, Math.max(0, deadline - Date.now()));
+        const handle = (await this.page.evaluateHandle(`${libCall('findEnabled', toWire(t), this.kind)} || document.createElement('i')`)) as ElementHandle<Element>;
+        if (await handle.evaluate((el) => el.isConnected)) {
+          await handle.click();
+          return;
+        }
+      } catch (err) {
+        if (Date.now() > deadline) {
+          const now = await this.state(t).catch(() => null);
+          throw new Error(`click ${describeTarget(t)} in Firefox: ${(err as Error).message} (now: ${JSON.stringify(now)})`);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   fill(t: Target, value: string, opts: { timeout?: number } = {}) {
     return this.act('fill', t, value, opts.timeout);
@@ -82,7 +121,8 @@ class FirefoxSurface implements Surface {
 
   async setInputFile(css: string, file: string) {
     const roots = this.kind === 'extension' ? 'document' : `document.querySelector('workflow-exporter').shadowRoot`;
-    const handle = await this.page.waitForFunction(`${roots}.querySelector(${JSON.stringify(css)})`, { timeout: ACTION_TIMEOUT });
+    await this.poll(`!!${roots}.querySelector(${JSON.stringify(css)})`);
+    const handle = await this.page.evaluateHandle(`${roots}.querySelector(${JSON.stringify(css)})`);
     await (handle as unknown as ElementHandle<HTMLInputElement>).uploadFile(file);
   }
 
@@ -144,8 +184,10 @@ class FirefoxSurface implements Surface {
   exporterCount() {
     return this.page.evaluate(`document.querySelectorAll('workflow-exporter').length`) as Promise<number>;
   }
-  async screenshot(file: string, opts: { fullPage?: boolean } = {}) {
-    await this.page.screenshot({ path: file as `${string}.png`, fullPage: opts.fullPage });
+  async screenshot(file: string, opts: { fullPage?: boolean; selector?: string } = {}) {
+    const el = opts.selector ? await this.page.$(opts.selector) : null;
+    if (el) await el.screenshot({ path: file as `${string}.png` });
+    else await this.page.screenshot({ path: file as `${string}.png`, fullPage: opts.fullPage });
   }
 }
 
@@ -170,7 +212,8 @@ class FirefoxDriver implements Driver {
   }
 
   async start() {
-    this.browserHandle = await launchFirefox(this.downloads, { prefs: langPrefs(this.options.lang), userDataDir: this.userDataDir });
+    const prefs = { ...langPrefs(this.options.lang), ...(this.options.grantedOrigins?.length ? { 'extensions.webextOptionalPermissionPrompts': false } : {}) };
+    this.browserHandle = await launchFirefox(this.downloads, { prefs, userDataDir: this.userDataDir });
     assert.equal(await this.browserHandle.installExtension(EXTENSION_DIR), EXTENSION_ID);
     const first = (await this.browserHandle.pages())[0] ?? (await this.browserHandle.newPage());
     this.page = new FirefoxSurface(first, 'platform', this.origin);
@@ -281,7 +324,14 @@ export async function runInFirefox(flow: Flow): Promise<void> {
   let ok = false;
   try {
     await driver.start();
-    await flow.run(driver);
+    // A hung flow fails instead of blocking the run: twice the flow's Chromium timeout (Playwright's
+    // 180 s by default), Firefox over BiDi being the slower of the two.
+    const limit = 2 * (flow.timeout ?? 180_000);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      flow.run(driver),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`flow timed out after ${limit} ms`)), limit))),
+    ]).finally(() => clearTimeout(timer));
     ok = true;
   } finally {
     await driver.stop();
