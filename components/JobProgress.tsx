@@ -43,6 +43,12 @@ export function JobProgress(props: { job: JobState; onCancel?: () => void }) {
           <p class="we-job-status" role="status">
             {job.phase === 'saving' ? t('savingToDownloads') : describeProgress(p)}
           </p>
+          {/* What Firefox does differently (README, "Firefox"): no saving while it is built. */}
+          {import.meta.env.FIREFOX && job.phase !== 'saving' && (
+            <p class="we-help" role="note" data-firefox-note>
+              {t('firefoxSavesWhenDone')}
+            </p>
+          )}
           {props.onCancel && (
             <button type="button" class="we-button" onClick={props.onCancel}>
               {t('cancelExport')}

@@ -8,6 +8,7 @@ import { authorize, authorizeFrom, jobsVisibleTo, mayAccessJob, OFFSCREEN_PATH, 
 import { EngineHost } from '../workers/host';
 import { configuredOrigins, onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
 import { Saving, type DownloadsApi } from '../lib/saving';
+import { EventPageKeepAlive } from '../lib/eventPageKeepAlive';
 
 /**
  * The background: keeps the jobs, starts them on the engine host, turns finished archives into
@@ -21,6 +22,13 @@ export default defineBackground({ type: 'module', main: () => {
 
   // ---- the engine host: offscreen document (Chrome) or right here (Firefox) ----
   let localHost: EngineHost | null = null;
+  /** Firefox: the event page (and the engine in it) stays awake while an export runs or is saved. */
+  const keepAlive = new EventPageKeepAlive({
+    busy: async () => (await store.list()).some(isJobActive),
+    ping: () => browser.runtime.getPlatformInfo(),
+    setInterval: (fn, ms) => setInterval(fn, ms),
+    clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
+  });
   const OFFSCREEN_URL = OFFSCREEN_PATH;
 
   async function ensureOffscreen() {
@@ -43,7 +51,10 @@ export default defineBackground({ type: 'module', main: () => {
         (m) => void fromLocalHost(m),
         async () => (await store.list()).filter(isJobActive).map((j) => j.id), // kept by the leftover sweep
       );
-      if (msg.type === 'host/run') localHost.run(msg.job);
+      if (msg.type === 'host/run') {
+        localHost.run(msg.job);
+        keepAlive.start();
+      }
       else if (msg.type === 'host/cancel') localHost.cancel(msg.jobId);
       else if (msg.type === 'host/cleanup') await localHost.cleanup(msg.jobId);
       return;

@@ -158,7 +158,9 @@ async function removeOrigin(input: string): Promise<Settings> {
   const settings = await getSettings();
   const next = await saveSettings(area(), { origins: settings.origins.filter((o) => o !== origin) });
   if ((await registered()).has(scriptId(origin))) await browser.scripting.unregisterContentScripts({ ids: [scriptId(origin)] });
-  if (!allOrigins(next).includes(origin)) await browser.permissions.remove({ origins: [originPattern(origin)] }).catch(() => false);
+  // Firefox: patterns have no port, so another listed origin on the same host may still need this one.
+  if (!allOrigins(next).some((o) => originPattern(o) === originPattern(origin)))
+    await browser.permissions.remove({ origins: [originPattern(origin)] }).catch(() => false);
   return next;
 }
 

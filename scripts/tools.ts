@@ -15,11 +15,19 @@ export interface Tool {
   path?: string;
   /** What runs it. */
   usedBy: string;
+  /** A data file (a language pack), not a program: only that it can be read is checked. */
+  file?: boolean;
 }
 
 export const TOOLS = {
   chromium: { pkg: 'chromium', path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', usedBy: 'the e2e tests, npm start and the bench' },
   'firefox-esr': { pkg: 'firefox-esr', path: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', usedBy: 'the Firefox e2e tests' },
+  'firefox-esr-l10n-de': {
+    pkg: 'firefox-esr-l10n-de',
+    path: '/usr/lib/firefox-esr/browser/extensions/langpack-de@firefox-esr.mozilla.org.xpi',
+    usedBy: 'the Firefox e2e tests (the UI in German: Firefox shows an extension in a language only when its language pack is installed)',
+    file: true,
+  },
   '7z': { pkg: 'p7zip-full', usedBy: 'the unit and e2e tests (an independent ZIP reader)' },
   unzip: { pkg: 'unzip', usedBy: 'the e2e tests (an independent ZIP reader)' },
   python3: { pkg: 'python3', usedBy: "the unit and e2e tests (Python's zipfile)" },
@@ -36,7 +44,7 @@ export function findTool(name: ToolName): string | null {
   const candidates = tool.path ? [tool.path] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, name));
   for (const c of candidates) {
     try {
-      accessSync(c, constants.X_OK);
+      accessSync(c, tool.file ? constants.R_OK : constants.X_OK);
       return c;
     } catch {
       // not here

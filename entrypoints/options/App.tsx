@@ -131,6 +131,11 @@ function Origins(props: { actions: ExporterActions; settings: Settings | null; o
     <section class="we-section" aria-labelledby="we-origins">
       <h2 id="we-origins">{t('platformOrigins')}</h2>
       <p class="we-help">{t('originsHelp')}</p>
+      {import.meta.env.FIREFOX && (
+        <p class="we-help" role="note" data-firefox-note>
+          {t('firefoxOriginAllPorts')}
+        </p>
+      )}
       <ul class="we-list" aria-label={t('platformOrigins')}>
         {builtIn.map((o) => (
           <li key={o}>

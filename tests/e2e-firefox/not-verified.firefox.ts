@@ -1,8 +1,8 @@
 /**
  * Issue 14 in real Firefox ESR: files the platform serves without `X-Checksum-Sha256` go in byte
- * for byte, each listed in the export's report as "not verified", and the dialog counts them. One
- * file alone (a proxy of the test's own, on the build's port, drops its header) and every file
- * (the platform's `omitChecksum` knob).
+ * for byte, each listed in the export's report as "not verified", and the dialog counts them: one
+ * file alone (a proxy of the test's own, on the build's port, drops its header). Every file at once
+ * (the platform's `omitChecksum` knob) is a shared flow, tests/flows/robustness.flow.ts.
  */
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
@@ -71,31 +71,5 @@ export const tests: { name: string; fn: () => Promise<void> }[] = [
         { front: checksumStripper(strip) },
       );
     },
-  },
-  {
-    name: 'Firefox ESR: files served without X-Checksum-Sha256 go in, each listed as "not verified", and the dialog counts them',
-    fn: () =>
-      withFirefox('not-verified', async (s) => {
-        // What the platform serves, with its checksums, before they are left out.
-        const want = await expectedArchive('2', null, '');
-        s.site.setConfig({ omitChecksum: true });
-        const before = filesIn(s.downloads);
-        await startCaseFiles(s, '2');
-        const status = await dialogStatus(s.page, /Saved|failed|refused|error/i, 60_000);
-        assert.match(status, /Saved/, `export status: ${status}`);
-        assert.match(status, new RegExp(`\\b${want.expected.size} not verified`), `the dialog counts them: ${status}`);
-        const zip = await waitForNewFile(s.downloads, before);
-        assert.ok(zip.endsWith(`/${want.archiveName}`), zip);
-        const entries = await readZip(zip);
-        const report = entries.find((e) => e.path === 'export-report.csv');
-        assert.ok(report, 'the report is in the ZIP');
-        const rows = parse(report.bytes, { bom: true }) as string[][];
-        assert.deepEqual(rows[0], ['path', 'case', 'file uuid', 'reason', 'attempts']);
-        // One line per file, each "not verified", and every file in, byte for byte.
-        assert.deepEqual(rows.slice(1).map((r) => r[0]).sort(), [...want.expected.keys()].sort());
-        for (const r of rows.slice(1)) assert.deepEqual([r[3], r[4]], ['not verified', '1'], `report line ${r.join(',')}`);
-        assert.deepEqual(new Map(entries.filter((e) => e.path !== 'export-report.csv').map((e) => [e.path, e.sha256])), want.expected);
-        console.log(`  ${want.expected.size} files in, each "not verified" in export-report.csv; the dialog: ${JSON.stringify(status)}`);
-      }),
   },
 ];
