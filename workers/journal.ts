@@ -7,6 +7,7 @@
  */
 import { checkJournalStream, journalHeader, journalLine, type JournalEntry } from '../lib/archiveJournal';
 import { exportsDir, openSyncAccess, writeFully, type SyncAccessHandle } from './opfs';
+import { piecesOf } from './pieces';
 
 export const journalNameOf = (archiveName: string) => `${archiveName}.journal`;
 
@@ -28,19 +29,6 @@ export interface OpenedJournal extends ArchiveResume {
   close(): void;
 }
 
-/** The file's bytes piece by piece (a journal of a million entries is never one text in memory). */
-async function* bytesOf(file: File): AsyncGenerator<Uint8Array> {
-  const reader = file.stream().getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-}
 
 /**
  * Opens the journal of archive `name` for export `key`. `resume`: go on from an earlier run's archive
@@ -60,7 +48,7 @@ export async function openJournal(name: string, key: string, resume: boolean): P
     const size = archive ? (await archive.getFile()).size : 0;
     if (!archive || journalFile.size === 0) restartReason = 'nothing of the earlier run was kept';
     else {
-      const { read, trustedBytes } = await checkJournalStream(bytesOf(journalFile), key, size);
+      const { read, trustedBytes } = await checkJournalStream(piecesOf(journalFile), key, size);
       if (read.trusted) {
         resumed = read.entries;
         startAt = read.end;

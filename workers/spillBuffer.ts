@@ -6,6 +6,7 @@
  * back in order. Pure apart from the store: runs in Node tests with a memory store.
  */
 import type { TempFile, TempStore } from './buffering';
+import { piecesOf } from './pieces';
 
 const MiB = 1024 * 1024;
 export const SPILL_BLOCK = MiB;
@@ -72,18 +73,7 @@ export class SpillBuffer {
       try {
         const content = await file.finish();
         if (content instanceof Uint8Array) yield content;
-        else {
-          const reader = content.stream().getReader();
-          try {
-            for (;;) {
-              const { done, value } = await reader.read();
-              if (done) break;
-              yield value;
-            }
-          } finally {
-            reader.releaseLock();
-          }
-        }
+        else yield* piecesOf(content);
       } finally {
         await file.dispose();
       }

@@ -21,6 +21,9 @@ import { createCRC32, type IHasher } from 'hash-wasm';
 import type { WrittenEntry } from '../lib/archiveJournal';
 import type { TempStore } from './buffering';
 import { SpillBuffer } from './spillBuffer';
+import { piecesOf } from './pieces';
+
+export { piecesOf };
 
 export type { WrittenEntry };
 
@@ -267,20 +270,6 @@ function crc32Of(h: IHasher, bytes: Uint8Array): number {
   return crcValue(h);
 }
 
-/** The bytes of a Blob (or an iterable of pieces) piece by piece. */
-export async function* piecesOf(input: Blob | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  if (!(input instanceof Blob)) return yield* input;
-  const reader = input.stream().getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 async function* archiveChunks(entries: AsyncIterable<ZipInput>, opts: ZipOptions): AsyncGenerator<Uint8Array> {
   const out = new Output();

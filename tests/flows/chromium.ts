@@ -23,7 +23,7 @@ import {
 } from '../e2e/harness';
 import { pathToFileURL } from 'node:url';
 import type { DownloadMark, Driver, DriverOptions, ElementState, Flow, OpenedFile, Surface, Target } from './driver';
-import { describeTarget, eventually, matches, stateMismatch } from './wait';
+import { describeTarget, expectStateOf, matches, waitForTextOf } from './wait';
 import { STORED_JOBS_EXPRESSION } from './jobs';
 import { FILE_PROBE_PRELOAD, FILE_PROBE_READ } from './fileProbe';
 
@@ -127,30 +127,12 @@ class ChromiumSurface implements Surface {
     }
   }
 
-  async waitForText(t: Target, pattern: RegExp | string, timeout = 15_000) {
-    let last: ElementState | null = null;
-    try {
-      return await eventually(async () => {
-        last = await this.state(t);
-        if (!last.count || !matches(last.text ?? '', pattern)) throw new Error('not yet');
-        return last.text!;
-      }, timeout);
-    } catch {
-      throw new Error(`${describeTarget(t)}: wanted text ${pattern}, got ${JSON.stringify(last)} (Chromium)`);
-    }
+  waitForText(t: Target, pattern: RegExp | string, timeout = 15_000) {
+    return waitForTextOf(() => this.state(t), describeTarget(t), pattern, timeout, 'Chromium');
   }
 
-  async expectState(t: Target, want: Partial<ElementState>, timeout = 15_000) {
-    let last: ElementState = { count: 0 };
-    try {
-      return await eventually(async () => {
-        last = await this.state(t);
-        if (stateMismatch(last, want)) throw new Error('not yet');
-        return last;
-      }, timeout);
-    } catch {
-      throw new Error(`${describeTarget(t)}: ${stateMismatch(last, want)} (Chromium)`);
-    }
+  expectState(t: Target, want: Partial<ElementState>, timeout = 15_000) {
+    return expectStateOf(() => this.state(t), describeTarget(t), want, timeout, 'Chromium');
   }
 
   async cssSelect(selector: string, value: string) {

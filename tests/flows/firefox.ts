@@ -14,7 +14,7 @@ import { EXTENSION_BASE, EXTENSION_DIR, EXTENSION_ID, FIREFOX_PORT, ORIGIN, laun
 import { pathToFileURL } from 'node:url';
 import type { DownloadMark, Driver, DriverOptions, ElementState, Flow, OpenedFile, Surface, Target } from './driver';
 import { libCall, toWire } from './dom';
-import { describeTarget, eventually, matches, stateMismatch } from './wait';
+import { describeTarget, expectStateOf, waitForTextOf } from './wait';
 import { STORED_JOBS_EXPRESSION } from './jobs';
 import { FILE_PROBE_PRELOAD, FILE_PROBE_READ } from './fileProbe';
 
@@ -130,30 +130,12 @@ class FirefoxSurface implements Surface {
     return (await this.page.evaluate(libCall('describe', toWire(t), this.kind))) as ElementState;
   }
 
-  async waitForText(t: Target, pattern: RegExp | string, timeout = 15_000) {
-    let last: ElementState | null = null;
-    try {
-      return await eventually(async () => {
-        last = await this.state(t);
-        if (!last.count || !matches(last.text ?? '', pattern)) throw new Error('not yet');
-        return last.text!;
-      }, timeout);
-    } catch {
-      throw new Error(`${describeTarget(t)}: wanted text ${pattern}, got ${JSON.stringify(last)} (Firefox)`);
-    }
+  waitForText(t: Target, pattern: RegExp | string, timeout = 15_000) {
+    return waitForTextOf(() => this.state(t), describeTarget(t), pattern, timeout, 'Firefox');
   }
 
-  async expectState(t: Target, want: Partial<ElementState>, timeout = 15_000) {
-    let last: ElementState = { count: 0 };
-    try {
-      return await eventually(async () => {
-        last = await this.state(t);
-        if (stateMismatch(last, want)) throw new Error('not yet');
-        return last;
-      }, timeout);
-    } catch {
-      throw new Error(`${describeTarget(t)}: ${stateMismatch(last, want)} (Firefox)`);
-    }
+  expectState(t: Target, want: Partial<ElementState>, timeout = 15_000) {
+    return expectStateOf(() => this.state(t), describeTarget(t), want, timeout, 'Firefox');
   }
 
   async cssSelect(selector: string, value: string) {

@@ -27,3 +27,31 @@ export const describeTarget = (t: { role: string; name?: string | RegExp; within
   const self = `${t.role}${t.name !== undefined ? ` "${t.name}"` : ''}${t.nth !== undefined ? `[${t.nth}]` : ''}`;
   return t.within ? `${describeTarget(t.within as typeof t)} > ${self}` : self;
 };
+
+/** Polls `state` until the element is there with text matching `pattern`; the error names the browser. */
+export async function waitForTextOf(state: () => Promise<ElementState>, what: string, pattern: RegExp | string, timeout: number, browser: string): Promise<string> {
+  let last: ElementState | null = null;
+  try {
+    return await eventually(async () => {
+      last = await state();
+      if (!last.count || !matches(last.text ?? '', pattern)) throw new Error('not yet');
+      return last.text!;
+    }, timeout);
+  } catch {
+    throw new Error(`${what}: wanted text ${pattern}, got ${JSON.stringify(last)} (${browser})`);
+  }
+}
+
+/** Polls `state` until it has every field of `want`; the error names the browser and what differs. */
+export async function expectStateOf(state: () => Promise<ElementState>, what: string, want: Partial<ElementState>, timeout: number, browser: string): Promise<ElementState> {
+  let last: ElementState = { count: 0 };
+  try {
+    return await eventually(async () => {
+      last = await state();
+      if (stateMismatch(last, want)) throw new Error('not yet');
+      return last;
+    }, timeout);
+  } catch {
+    throw new Error(`${what}: ${stateMismatch(last, want)} (${browser})`);
+  }
+}
