@@ -34,7 +34,7 @@ export interface DownloadsApi {
 
 /** The job store's calls (lib/jobStore.ts: one queue, so concurrent messages never overwrite each other). */
 export interface JobsApi {
-  update(id: string, change: (j: JobState) => void): Promise<JobState | undefined>;
+  update(id: string, change: (j: JobState) => void, persist?: boolean): Promise<JobState | undefined>;
 }
 
 export interface SavingDeps {
@@ -204,9 +204,13 @@ export class Saving {
   }
 
   /** A download may have ended while the service worker was stopped, or just now (`onChanged`). */
-  async checkDownload(job: JobState): Promise<void> {
-    if (job.downloadId === undefined) return;
-    const [item] = await this.deps.downloads.search({ id: job.downloadId });
+  async checkDownload(seen: JobState): Promise<void> {
+    const downloadId = seen.downloadId;
+    if (downloadId === undefined) return;
+    const [item] = await this.deps.downloads.search({ id: downloadId });
+    // The job as it is now (another event may have moved it on meanwhile): still this download's?
+    const job = await this.deps.jobs.update(seen.id, () => {}, false);
+    if (!job || job.downloadId !== downloadId || !isJobActive(job)) return;
     const streaming = job.stream?.state === 'open';
     if (item?.state === 'complete') {
       // A stream's download may complete before the engine's `host/ready`, which then ends the job.
