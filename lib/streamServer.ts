@@ -59,5 +59,6 @@ export async function engineStream(jobId: string, deps: StreamServerDeps): Promi
   channel.port1.close();
   // Only a stream is taken from the engine's answer: anything else is a refusal.
   if (data && data.stream instanceof ReadableStream) return data.stream as ReadableStream<Uint8Array>;
-  return typeof data?.error === 'string' ? `the engine refused the stream (${data.error.slice(0, 200)})` : 'the engine did not hand over the stream in time';
+  if (data === null) return 'the engine did not hand over the stream in time';
+  return typeof data?.error === 'string' ? `the engine refused the stream (${data.error.slice(0, 200)})` : 'the engine\'s answer was not a stream';
 }
