@@ -85,6 +85,10 @@ export class Saving {
         // Only new since the last export found nothing: done, and no file written (issue 16.2).
         nothingNew = true;
         j.result = { ...result, filename: downloadNameFor(result.filename, j.request.kind, j.id) };
+        // A stream started before the export knew (Chrome): its download goes, and one still to come too.
+        breakStream(j, 'nothing new since the last export');
+        partial = j.downloadId;
+        delete j.downloadId;
         return;
       }
       j.phase = 'saving';
@@ -108,7 +112,10 @@ export class Saving {
       }
     });
     if (cancelled) return this.finish(jobId, 'cancelled');
-    if (nothingNew) return this.finish(jobId, 'done');
+    if (nothingNew) {
+      if (partial !== undefined) await this.discard(partial);
+      return this.finish(jobId, 'done');
+    }
     if (!job || !go) return;
     await this.deps.announce(job);
     if (partial !== undefined) await this.discard(partial);

@@ -71,6 +71,8 @@ export async function openDownloadStream(
     if (!p) return signal.aborted ? 'the export was cancelled' : 'the service worker did not ask for the stream in time';
     const mirror = mirrorOn(p);
     mirrors.set(jobId, mirror);
+    // A cancel never waits on the download (paused in the browser, or stalled): the stream fails.
+    signal.addEventListener('abort', () => mirror.fail('the export was cancelled'), { once: true });
     return mirror;
   } finally {
     clearTimeout(timer);

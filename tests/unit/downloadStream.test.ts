@@ -86,6 +86,25 @@ describe('attaching the service worker\'s port', () => {
     expect(typeof (await opening)).toBe('string');
   });
 
+  it('a cancel ends a stream the download does not read (paused, stalled): the engine never waits on it', async () => {
+    const ch = new MessageChannel();
+    void receive(ch.port1); // never read
+    const controller = new AbortController();
+    const opening = openDownloadStream(ID, async () => true, controller.signal);
+    await tick();
+    attachStream(ID, ch.port2);
+    const mirror = await opening;
+    if (typeof mirror === 'string') throw new Error(mirror);
+    const writing = (async () => {
+      for (let i = 0; i < 20; i++) await mirror.write(new Uint8Array(1024));
+    })();
+    await tick();
+    controller.abort();
+    await writing;
+    expect(mirror.problem).toBe('the export was cancelled');
+    ch.port1.close();
+  });
+
   it('the port the engine waits for is taken once', async () => {
     const ch = new MessageChannel();
     const got = receive(ch.port1);

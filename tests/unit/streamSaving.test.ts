@@ -182,6 +182,20 @@ describe('the stream fails: the copy is saved', () => {
   });
 });
 
+describe('nothing new since the last export', () => {
+  it('the stream started before the export knew: its download goes, one created after it too', async () => {
+    const s = await setup();
+    const item = await s.startStream();
+    item.state = 'complete';
+    await s.saving.ready(ID, COPY_URL, { ...result, delta: { since: 1, newCount: 0, nothingNew: true } }, true);
+    expect((await s.final()).phase).toBe('done');
+    expect(s.downloads.left()).toEqual([]);
+    const late = s.downloads.add(STREAM_URL);
+    await s.saving.downloadCreated({ id: late.id, url: STREAM_URL });
+    expect(s.downloads.left()).toEqual([]);
+  });
+});
+
 describe('cancel while streaming', () => {
   it('asks the engine to stop; its end cancels the job and leaves no download', async () => {
     const s = await setup();
