@@ -2,7 +2,8 @@
  * The engine's end of the download stream (Chrome; lib/streamDownload.ts for the whole path). The
  * service worker, asked for `/stream/<jobId>`, sends the engine a MessagePort (through the offscreen
  * document); the engine posts a ReadableStream on it, so the bytes go ONE hop, engine worker →
- * service worker, and the transferred stream's own backpressure paces the engine to the download.
+ * service worker, in large coalesced chunks (each pull takes everything written since the last), and
+ * the download's pace holds the engine back once a bounded amount is pending (`mirrorOn`).
  *
  * The sink writes each chunk into the private file system first (the journaled copy), then into the
  * stream, waiting while the download is behind. A stream that fails (the service worker stopped,
@@ -86,47 +87,131 @@ export function forgetStream(jobId: string): void {
   mirrors.delete(jobId);
 }
 
-/** The sink on the service worker's port: a stream posted on it, written with backpressure. */
-export function mirrorOn(port: MessagePort): DownloadMirror {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  port.postMessage({ stream: readable }, [readable as unknown as Transferable]);
-  port.close();
-  const writer = writable.getWriter();
+/** The most bytes one pull hands to the download: everything written since the last, up to this. */
+export const MAX_STREAM_CHUNK = 4 * 1024 * 1024;
+/** Bytes written and not yet pulled beyond which a write waits (the backpressure: memory stays bounded). */
+export const MAX_STREAM_PENDING = 12 * 1024 * 1024;
+
+/**
+ * The sink on the service worker's port: a pull-based stream posted on it. Writes are coalesced:
+ * each pull takes everything written since the previous one, concatenated into ONE chunk (at most
+ * `MAX_STREAM_CHUNK`), so an archive of tiny pieces (local headers, small bodies, descriptors)
+ * crosses threads in large chunks, not one message per piece; a pull waits only when nothing is
+ * pending, so the first bytes go at once. A write waits while more than `maxPending` bytes are
+ * pending (the download is behind), or until the stream is given up.
+ */
+export function mirrorOn(port: MessagePort, maxPending = MAX_STREAM_PENDING, maxChunk = MAX_STREAM_CHUNK): DownloadMirror {
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
   let problem: string | null = null;
-  let closed = false;
-  let onFail: () => void = () => {};
-  const failed = new Promise<void>((resolve) => (onFail = resolve));
+  let closing = false;
+  let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+  /** A pull waiting for bytes (nothing was pending). */
+  let wantBytes: (() => void) | null = null;
+  /** Writes waiting for the download to take some (more than `maxPending` pending). */
+  let drained: (() => void)[] = [];
+  /** `close()` waiting for every pending byte to be pulled. */
+  let emptied: (() => void) | null = null;
+
+  const release = () => {
+    const ds = drained;
+    drained = [];
+    for (const d of ds) d();
+  };
+  /** Takes up to `maxChunk` pending bytes as one chunk (a fresh, exactly sized buffer: cloned whole). */
+  const take = (): Uint8Array => {
+    if (pending[0].byteLength >= maxChunk || pending.length === 1) {
+      // One piece (our own exactly sized copy): handed on as it is.
+      const one = pending.shift()!;
+      pendingBytes -= one.byteLength;
+      return one;
+    }
+    let size = 0;
+    let n = 0;
+    while (n < pending.length && (n === 0 || size + pending[n].byteLength <= maxChunk)) size += pending[n++].byteLength;
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      out.set(pending[k], at);
+      at += pending[k].byteLength;
+    }
+    pending = pending.slice(n);
+    pendingBytes -= size;
+    return out;
+  };
+  /** Ends the stream once every pending byte was pulled. */
+  const finish = () => {
+    try {
+      controller?.close();
+    } catch {
+      // already closed or errored
+    }
+    emptied?.();
+    emptied = null;
+  };
   const fail = (reason: string) => {
     if (problem !== null) return;
     problem = reason;
-    onFail();
-    if (!closed) writer.abort(new Error(reason)).catch(() => {});
+    pending = [];
+    pendingBytes = 0;
+    try {
+      controller?.error(new Error(reason));
+    } catch {
+      // already closed or errored
+    }
+    wantBytes?.();
+    wantBytes = null;
+    emptied?.();
+    emptied = null;
+    release();
   };
   const why = (err: unknown) => `the download stream failed: ${(err as Error)?.message ?? String(err)}`;
+
+  const readable = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+      },
+      async pull(c) {
+        while (pendingBytes === 0 && problem === null && !closing) await new Promise<void>((r) => (wantBytes = r));
+        if (problem !== null) return;
+        if (pendingBytes > 0) {
+          c.enqueue(take());
+          if (pendingBytes <= maxPending) release();
+        }
+        if (pendingBytes === 0 && closing) finish();
+      },
+      cancel(reason) {
+        fail(why(reason ?? 'cancelled by the download'));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  port.postMessage({ stream: readable }, [readable as unknown as Transferable]);
+  port.close();
+
   return {
     get problem() {
       return problem;
     },
     async write(chunk) {
-      if (problem !== null) return;
-      try {
-        // The download is behind: wait (or stop waiting when the stream is given up).
-        await Promise.race([writer.ready, failed]);
-        if (problem !== null) return;
-        writer.write(chunk).catch((err) => fail(why(err)));
-      } catch (err) {
-        fail(why(err));
-      }
+      if (problem !== null || closing || chunk.byteLength === 0) return;
+      // The producer may reuse its buffer: keep a copy until the pull concatenates it.
+      pending.push(chunk.slice());
+      pendingBytes += chunk.byteLength;
+      wantBytes?.();
+      wantBytes = null;
+      // The download is behind: wait for a pull (or for the stream to be given up).
+      while (pendingBytes > maxPending && problem === null) await new Promise<void>((r) => drained.push(r));
     },
     async close() {
       if (problem !== null) return false;
-      try {
-        await Promise.race([writer.ready, failed]);
-        if (problem !== null) return false;
-        closed = true;
-        await Promise.race([writer.close(), failed]);
-      } catch (err) {
-        fail(why(err));
+      if (!closing) {
+        closing = true;
+        if (pendingBytes === 0) finish();
+        else await new Promise<void>((r) => (emptied = r));
+        wantBytes?.();
+        wantBytes = null;
       }
       return problem === null;
     },

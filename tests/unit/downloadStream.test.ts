@@ -31,7 +31,7 @@ describe('the download mirror', () => {
   it('waits while the download does not read, goes on when it does', async () => {
     const ch = new MessageChannel();
     const got = receive(ch.port1);
-    const mirror = mirrorOn(ch.port2);
+    const mirror = mirrorOn(ch.port2, 4096, 2048);
     const reader = (await got).getReader();
     let written = 0;
     const writing = (async () => {
@@ -42,8 +42,8 @@ describe('the download mirror', () => {
     })();
     await tick();
     await tick();
-    // Nothing read: only a few chunks may be on their way (the queues hold one or two each).
-    expect(written).toBeLessThan(6);
+    // Nothing read: the pending bound (4 KiB) and the chunks on their way (a pull or two) hold it back.
+    expect(written).toBeLessThan(12);
     let read = 0;
     while (read < 20 * 1024) read += (await reader.read()).value!.byteLength;
     await writing;
@@ -51,10 +51,92 @@ describe('the download mirror', () => {
     ch.port1.close();
   });
 
+  it('the first bytes go at once; pieces written while the download is busy go as one chunk', async () => {
+    const ch = new MessageChannel();
+    const got = receive(ch.port1);
+    const mirror = mirrorOn(ch.port2);
+    const reader = (await got).getReader();
+    await mirror.write(new Uint8Array([1, 2]));
+    expect([...(await reader.read()).value!]).toEqual([1, 2]);
+    // 1,000 tiny pieces (headers, small bodies, descriptors) while nothing is read...
+    for (let i = 0; i < 1000; i++) await mirror.write(new Uint8Array([i & 0xff, 7, 7]));
+    await tick();
+    // ...cross in a handful of chunks, not one message each, and in order.
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const closing = mirror.close();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+    }
+    expect(await closing).toBe(true);
+    expect(total).toBe(3000);
+    expect(chunks.length).toBeLessThanOrEqual(3);
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) all.set(c, (at += c.byteLength) - c.byteLength);
+    for (let i = 0; i < 1000; i++) expect([...all.subarray(i * 3, i * 3 + 3)]).toEqual([i & 0xff, 7, 7]);
+    ch.port1.close();
+  });
+
+  it('a chunk is never larger than the bound unless one write was', async () => {
+    const ch = new MessageChannel();
+    const got = receive(ch.port1);
+    const mirror = mirrorOn(ch.port2, 1 << 20, 1000);
+    const reader = (await got).getReader();
+    for (let i = 0; i < 30; i++) await mirror.write(new Uint8Array(100));
+    await mirror.write(new Uint8Array(5000));
+    const closing = mirror.close();
+    const sizes: number[] = [];
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      sizes.push(value.byteLength);
+    }
+    await closing;
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(8000);
+    expect(sizes.filter((n) => n > 1000)).toEqual([5000]);
+    ch.port1.close();
+  });
+
+  it('the writer\'s buffer may be reused at once: the stream carries what was written', async () => {
+    const ch = new MessageChannel();
+    const got = receive(ch.port1);
+    const mirror = mirrorOn(ch.port2);
+    const reading = new Response(await got).arrayBuffer();
+    const buf = new Uint8Array(4);
+    for (let i = 0; i < 3; i++) {
+      buf.fill(i + 1);
+      await mirror.write(buf);
+    }
+    expect(await mirror.close()).toBe(true);
+    expect([...new Uint8Array(await reading)]).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
+    ch.port1.close();
+  });
+
+  it('the download cancelling its side fails the stream: writes stop waiting', async () => {
+    const ch = new MessageChannel();
+    const got = receive(ch.port1);
+    const mirror = mirrorOn(ch.port2, 1024, 512);
+    const stream = await got;
+    const writing = (async () => {
+      for (let i = 0; i < 50; i++) await mirror.write(new Uint8Array(512));
+    })();
+    await tick();
+    await stream.cancel('USER_CANCELED');
+    await writing;
+    await tick();
+    expect(mirror.problem).toMatch(/download stream failed/);
+    expect(await mirror.close()).toBe(false);
+    ch.port1.close();
+  });
+
   it('a stream given up is never waited on again, and says why', async () => {
     const ch = new MessageChannel();
     void receive(ch.port1); // never read
-    const mirror = mirrorOn(ch.port2);
+    const mirror = mirrorOn(ch.port2, 2048, 1024);
     const writing = (async () => {
       for (let i = 0; i < 20; i++) await mirror.write(new Uint8Array(1024));
     })();
