@@ -47,12 +47,14 @@ export function attachStream(jobId: string, port: MessagePort): boolean {
 /** The background says the stream of `jobId` failed: drop it, go on with the copy. */
 export function streamFailed(jobId: string, reason: string): void {
   mirrors.get(jobId)?.fail(reason);
-  waiting.get(jobId)?.(null as unknown as MessagePort);
 }
 
 /**
- * Opens job `jobId`'s download stream: `offer()` asks the background (and opens the iframe); then the
- * service worker's port is awaited (at most `timeoutMs`). Resolves to the sink, or to why not.
+ * Opens job `jobId`'s download stream: `offer()` asks the background (and opens the iframe). Once it
+ * agreed, the sink is returned AT ONCE: the engine writes while the service worker's port is on its
+ * way (what is written meanwhile waits in the sink, within its bound), and the port connects it. No
+ * port within `timeoutMs`, a cancel, or the background giving up fails the sink (the copy goes on
+ * alone). Resolves to the sink, or to why not.
  */
 export async function openDownloadStream(
   jobId: string,
@@ -60,25 +62,45 @@ export async function openDownloadStream(
   signal: AbortSignal,
   timeoutMs = STREAM_ATTACH_TIMEOUT_MS,
 ): Promise<DownloadMirror | string> {
+  if (signal.aborted) return 'the export was cancelled';
+  const mirror = pendingMirror();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const port = new Promise<MessagePort | null>((resolve) => {
-    waiting.set(jobId, resolve);
-    timer = setTimeout(() => resolve(null), timeoutMs);
-    signal.addEventListener('abort', () => resolve(null), { once: true });
-  });
-  try {
-    if (!(await offer().catch(() => false))) return 'the background did not let it stream';
-    const p = await port;
-    if (!p) return signal.aborted ? 'the export was cancelled' : 'the service worker did not ask for the stream in time';
-    const mirror = mirrorOn(p);
-    mirrors.set(jobId, mirror);
-    // A cancel never waits on the download (paused in the browser, or stalled): the stream fails.
-    signal.addEventListener('abort', () => mirror.fail('the export was cancelled'), { once: true });
-    return mirror;
-  } finally {
+  const done = () => {
     clearTimeout(timer);
-    waiting.delete(jobId);
+    if (waiting.get(jobId) === take) waiting.delete(jobId);
+  };
+  const take = (port: MessagePort) => {
+    done();
+    if (mirror.problem !== null) {
+      port.postMessage({ error: 'The export gave this stream up.' });
+      port.close();
+      return;
+    }
+    mirror.connect(port);
+  };
+  // Set before the offer: the port may come before the background's answer does.
+  waiting.set(jobId, take);
+  mirrors.set(jobId, mirror);
+  timer = setTimeout(() => {
+    done();
+    mirror.fail('the service worker did not ask for the stream in time');
+  }, timeoutMs);
+  // A cancel never waits on the download (paused in the browser, or stalled): the stream fails.
+  signal.addEventListener(
+    'abort',
+    () => {
+      done();
+      mirror.fail('the export was cancelled');
+    },
+    { once: true },
+  );
+  if (!(await offer().catch(() => false))) {
+    done();
+    mirrors.delete(jobId);
+    mirror.fail('the background did not let it stream');
+    return 'the background did not let it stream';
   }
+  return mirror;
 }
 
 /** Forgets job `jobId`'s stream (the job ended). */
@@ -101,6 +123,20 @@ export const MAX_STREAM_PENDING = 12 * 1024 * 1024;
  * pending (the download is behind), or until the stream is given up.
  */
 export function mirrorOn(port: MessagePort, maxPending = MAX_STREAM_PENDING, maxChunk = MAX_STREAM_CHUNK): DownloadMirror {
+  const mirror = pendingMirror(maxPending, maxChunk);
+  mirror.connect(port);
+  return mirror;
+}
+
+/**
+ * The sink before the service worker's port is there: writes are kept (within `maxPending`);
+ * `connect(port)` posts the stream on it. A close waits for the port (or for the sink's failure).
+ */
+export function pendingMirror(maxPending = MAX_STREAM_PENDING, maxChunk = MAX_STREAM_CHUNK): DownloadMirror & { connect(port: MessagePort): void } {
+  let connected = false;
+  /** `close()` was called: nothing more is taken. */
+  let ended = false;
+  let onConnect: (() => void) | null = null;
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let problem: string | null = null;
@@ -163,6 +199,8 @@ export function mirrorOn(port: MessagePort, maxPending = MAX_STREAM_PENDING, max
     wantBytes = null;
     emptied?.();
     emptied = null;
+    onConnect?.();
+    onConnect = null;
     release();
   };
   const why = (err: unknown) => `the download stream failed: ${(err as Error)?.message ?? String(err)}`;
@@ -187,15 +225,21 @@ export function mirrorOn(port: MessagePort, maxPending = MAX_STREAM_PENDING, max
     },
     { highWaterMark: 0 },
   );
-  port.postMessage({ stream: readable }, [readable as unknown as Transferable]);
-  port.close();
 
   return {
+    connect(port) {
+      if (connected || problem !== null) return;
+      connected = true;
+      port.postMessage({ stream: readable }, [readable as unknown as Transferable]);
+      port.close();
+      onConnect?.();
+      onConnect = null;
+    },
     get problem() {
       return problem;
     },
     async write(chunk) {
-      if (problem !== null || closing || chunk.byteLength === 0) return;
+      if (problem !== null || ended || chunk.byteLength === 0) return;
       // The producer may reuse its buffer: keep a copy until the pull concatenates it.
       pending.push(chunk.slice());
       pendingBytes += chunk.byteLength;
@@ -205,6 +249,10 @@ export function mirrorOn(port: MessagePort, maxPending = MAX_STREAM_PENDING, max
       while (pendingBytes > maxPending && problem === null) await new Promise<void>((r) => drained.push(r));
     },
     async close() {
+      if (problem !== null) return false;
+      ended = true;
+      // An empty stream must not be closed before it is posted: wait for the port (or the failure).
+      if (!connected) await new Promise<void>((r) => (onConnect = r));
       if (problem !== null) return false;
       if (!closing) {
         closing = true;

@@ -161,11 +161,39 @@ describe('attaching the service worker\'s port', () => {
   it('the offer refused, or no port in time, or the background giving up: the engine goes without, saying why', async () => {
     const signal = new AbortController().signal;
     expect(await openDownloadStream(ID, async () => false, signal)).toBe('the background did not let it stream');
-    expect(await openDownloadStream(ID, async () => true, signal, 20)).toBe('the service worker did not ask for the stream in time');
-    const opening = openDownloadStream(ID, async () => true, signal);
+    const late = await openDownloadStream(ID, async () => true, signal, 20);
+    if (typeof late === 'string') throw new Error(late);
+    // The engine writes at once; the port not coming in time fails the sink, and writes stop waiting.
+    await late.write(new Uint8Array(8));
     await tick();
+    await tick();
+    expect(late.problem).toBe('the service worker did not ask for the stream in time');
+    expect(await late.close()).toBe(false);
+    const opening = await openDownloadStream(ID, async () => true, signal);
+    if (typeof opening === 'string') throw new Error(opening);
     streamFailed(ID, 'gone');
-    expect(typeof (await opening)).toBe('string');
+    expect(opening.problem).toBe('gone');
+    // A port arriving after that is told so.
+    const ch = new MessageChannel();
+    const answer = new Promise((r) => (ch.port1.onmessage = (e) => r(e.data)));
+    attachStream(ID, ch.port2);
+    expect(await answer).toEqual({ error: expect.any(String) });
+    ch.port1.close();
+  });
+
+  it('bytes written before the port comes reach the download, in order', async () => {
+    const ch = new MessageChannel();
+    const opening = await openDownloadStream(ID, async () => true, new AbortController().signal);
+    if (typeof opening === 'string') throw new Error(opening);
+    await opening.write(new TextEncoder().encode('PK'));
+    const closing = opening.close();
+    await opening.write(new TextEncoder().encode('late')); // after close: ignored
+    const got = receive(ch.port1);
+    expect(attachStream(ID, ch.port2)).toBe(true);
+    const text = new Response(await got).text();
+    expect(await closing).toBe(true);
+    expect(await text).toBe('PK');
+    ch.port1.close();
   });
 
   it('a cancel ends a stream the download does not read (paused, stalled): the engine never waits on it', async () => {
