@@ -114,6 +114,9 @@ export const MAX_STREAM_CHUNK = 4 * 1024 * 1024;
 /** Bytes written and not yet pulled beyond which a write waits (the backpressure: memory stays bounded). */
 export const MAX_STREAM_PENDING = 12 * 1024 * 1024;
 
+/** Written pieces below this size are copied when written (and concatenated when pulled). */
+const SMALL_PIECE = 64 * 1024;
+
 /**
  * The sink on the service worker's port: a pull-based stream posted on it. Writes are coalesced:
  * each pull takes everything written since the previous one, concatenated into ONE chunk (at most
@@ -154,17 +157,19 @@ export function pendingMirror(maxPending = MAX_STREAM_PENDING, maxChunk = MAX_ST
     drained = [];
     for (const d of ds) d();
   };
-  /** Takes up to `maxChunk` pending bytes as one chunk (a fresh, exactly sized buffer: cloned whole). */
+  /** Takes up to `maxChunk` pending bytes as one chunk, whose buffer is exactly its bytes (the transferred stream clones whole buffers). */
   const take = (): Uint8Array => {
-    if (pending[0].byteLength >= maxChunk || pending.length === 1) {
-      // One piece (our own exactly sized copy): handed on as it is.
-      const one = pending.shift()!;
-      pendingBytes -= one.byteLength;
-      return one;
+    const first = pending[0];
+    // One piece that is a whole buffer: handed on as it is (a view's clone would copy ALL its buffer).
+    if ((first.byteLength >= maxChunk || pending.length === 1) && first.byteOffset === 0 && first.byteLength === first.buffer.byteLength) {
+      pending.shift();
+      pendingBytes -= first.byteLength;
+      return first;
     }
     let size = 0;
     let n = 0;
     while (n < pending.length && (n === 0 || size + pending[n].byteLength <= maxChunk)) size += pending[n++].byteLength;
+    // (A view larger than the bound is copied out whole: the clone must carry its bytes only.)
     const out = new Uint8Array(size);
     let at = 0;
     for (let k = 0; k < n; k++) {
@@ -240,8 +245,9 @@ export function pendingMirror(maxPending = MAX_STREAM_PENDING, maxChunk = MAX_ST
     },
     async write(chunk) {
       if (problem !== null || ended || chunk.byteLength === 0) return;
-      // The producer may reuse its buffer: keep a copy until the pull concatenates it.
-      pending.push(chunk.slice());
+      // A small piece is copied (it is concatenated anyway; its producer may reuse its buffer); a large
+      // one is kept as it is, like any stream chunk (a copy of each would only double the garbage).
+      pending.push(chunk.byteLength < SMALL_PIECE ? chunk.slice() : chunk);
       pendingBytes += chunk.byteLength;
       wantBytes?.();
       wantBytes = null;

@@ -101,7 +101,24 @@ describe('the download mirror', () => {
     ch.port1.close();
   });
 
-  it('the writer\'s buffer may be reused at once: the stream carries what was written', async () => {
+  it('a view of a larger buffer crosses as its own bytes only (a clone carries the whole buffer)', async () => {
+    const ch = new MessageChannel();
+    const got = receive(ch.port1);
+    const mirror = mirrorOn(ch.port2);
+    const reader = (await got).getReader();
+    const big = new Uint8Array(1 << 20).fill(9);
+    await mirror.write(big.subarray(1000, 1000 + 100_000));
+    const { value } = await reader.read();
+    expect(value!.byteLength).toBe(100_000);
+    expect(value!.buffer.byteLength).toBe(100_000);
+    // A whole buffer goes as it is.
+    await mirror.write(new Uint8Array(200_000));
+    expect((await reader.read()).value!.buffer.byteLength).toBe(200_000);
+    mirror.fail('done');
+    ch.port1.close();
+  });
+
+  it('a small piece may be reused by its writer at once: the stream carries what was written', async () => {
     const ch = new MessageChannel();
     const got = receive(ch.port1);
     const mirror = mirrorOn(ch.port2);
