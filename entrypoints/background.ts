@@ -9,6 +9,7 @@ import { EngineHost } from '../workers/host';
 import { configuredOrigins, onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
 import { Saving, type DownloadsApi } from '../lib/saving';
 import { EventPageKeepAlive } from '../lib/eventPageKeepAlive';
+import { serveStream } from '../lib/streamServer';
 
 /**
  * The background: keeps the jobs, starts them on the engine host, turns finished archives into
@@ -57,6 +58,7 @@ export default defineBackground({ type: 'module', main: () => {
       }
       else if (msg.type === 'host/cancel') localHost.cancel(msg.jobId);
       else if (msg.type === 'host/cleanup') await localHost.cleanup(msg.jobId);
+      // (No stream in Firefox: its background is an event page, not a service worker.)
       return;
     }
     await ensureOffscreen();
@@ -132,9 +134,12 @@ export default defineBackground({ type: 'module', main: () => {
         if (job && isJobActive(job)) await announce(job);
         return;
       }
+      case 'host/stream':
+        // Chrome: once per running job on its first run (lib/streamDownload.ts).
+        return { ok: await saving.offerStream(msg.jobId, msg.filename) };
       case 'host/ready':
         // Once per running job, under a name checked for its kind (lib/saving.ts, lib/downloadName.ts).
-        return saving.ready(msg.jobId, msg.url, msg.result);
+        return saving.ready(msg.jobId, msg.url, msg.result, msg.streamed ?? false, msg.streamProblem);
       case 'host/failed':
         return saving.finish(msg.jobId, 'failed', msg.error);
       case 'host/cancelled':
@@ -143,13 +148,41 @@ export default defineBackground({ type: 'module', main: () => {
   }
 
   /** The hand-off to the downloads, and every ending of a job (cancel during saving: lib/saving.ts). */
-  const saving = new Saving({ jobs: store, downloads: browser.downloads as unknown as DownloadsApi, toHost, announce });
+  const saving = new Saving({
+    jobs: store,
+    downloads: browser.downloads as unknown as DownloadsApi,
+    toHost,
+    announce,
+    ...(isFirefox ? {} : { baseUrl: browser.runtime.getURL('/') }),
+  });
   const checkDownload = (job: JobState) => saving.checkDownload(job);
 
   browser.downloads.onChanged.addListener((delta) => {
     if (!delta.state?.current || delta.state.current === 'in_progress') return;
     void store.find((j) => j.downloadId === delta.id).then((job) => job && checkDownload(job));
   });
+
+  if (!isFirefox) {
+    // ---- Chrome: the archive streams to Downloads as it is built (lib/streamDownload.ts) ----
+    // The stream's download is the job's download (its id, for completion, cancel and history).
+    browser.downloads.onCreated.addListener((item) => void saving.downloadCreated(item));
+    const sw = self as unknown as {
+      addEventListener(type: 'fetch', fn: (e: { request: Request; respondWith(r: Promise<Response>): void }) => void): void;
+      clients: { matchAll(o: object): Promise<{ url: string; postMessage(m: unknown, t: Transferable[]): void }[]> };
+    };
+    const streamDeps = {
+      baseUrl: browser.runtime.getURL('/'),
+      hostUrl: browser.runtime.getURL(OFFSCREEN_URL as '/offscreen.html'),
+      clients: () => sw.clients.matchAll({ type: 'window', includeUncontrolled: true }),
+      openStream: (jobId: string) => saving.openStream(jobId),
+      streamBroken: (jobId: string, reason: string) => saving.streamBroken(jobId, reason),
+    };
+    sw.addEventListener('fetch', (event) => {
+      // Only `/stream/<jobId>` is answered here; every other fetch goes on as usual.
+      if (!event.request.url.startsWith(streamDeps.baseUrl + 'stream/')) return;
+      event.respondWith(serveStream(event.request.url, streamDeps).then((r) => r ?? new Response('Not found', { status: 404 })));
+    });
+  }
 
   /** Firefox: the host runs here and reports by call, checked as if it had sent a message. */
   async function fromLocalHost(raw: HostToBackground) {

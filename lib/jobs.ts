@@ -1,5 +1,6 @@
 /** Export jobs: what is asked, how far it got, how it ended. Shared by every context. */
 import { t } from './i18n';
+import type { StreamInfo } from './streamDownload';
 import type { ImagesMode, LabelFileOptions } from './annotatedOptions';
 
 
@@ -158,6 +159,8 @@ export interface JobState {
   resumes?: number;
   /** The user asked to cancel: whatever step comes next ends the job as cancelled (lib/saving.ts). */
   cancelRequested?: boolean;
+  /** Chrome: the archive streamed to Downloads as it is built (lib/streamDownload.ts). */
+  stream?: StreamInfo;
 }
 
 export const emptyProgress = (): Progress => ({

@@ -18,6 +18,7 @@ import type { ImagesMode, LabelFileOptions } from './annotatedOptions';
 import type { AnyMessage } from './messages';
 import type { DeltaKind } from './manifestStore';
 import type { Settings } from './settings';
+import type { StreamInfo, StreamState } from './streamDownload';
 import { normalizeOrigin } from './settings';
 import { allOf, arr, bool, count, nullable, num, objOf, optional, record, ShapeError, str, strictObjOf, union, type FieldsOf, type Shape } from './shapes';
 
@@ -162,6 +163,14 @@ export const jobStateShape = objOf<JobState>({
   downloadId: optional(count),
   resumes: optional(count),
   cancelRequested: optional(bool),
+  stream: optional(
+    objOf<StreamInfo>({
+      name: str({ min: 1, max: 1000 }),
+      state: allOf<StreamState>()('offered', 'open', 'broken'),
+      reason: optional(str({ max: 10_000, multiline: true })),
+      copyUrl: optional(str({ min: 1, max: 1000 })),
+    }),
+  ),
 });
 
 /** Everything the options may change but the origins (origins/add and origins/remove do that); any other key is refused. */
@@ -220,10 +229,22 @@ export const MESSAGE_RULES: { [T in MessageType]: MessageRule<T> } = {
   'host/run': { to: 'host', from: ['background'], fields: { job: jobStateShape } },
   'host/cancel': { to: 'host', from: ['background'], fields: { jobId: jobIdShape } },
   'host/cleanup': { to: 'host', from: ['background'], fields: { jobId: jobIdShape } },
+  'host/stream-failed': { to: 'host', from: ['background'], fields: { jobId: jobIdShape, reason: str({ max: 10_000, multiline: true }) } },
   'host/ping': { to: 'host', from: ['background'], fields: {} },
   // ---- engine host → background ----
   'host/progress': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, progress: progressShape } },
-  'host/ready': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, url: str({ min: 1, max: 1000 }), result: jobResultShape } },
+  'host/stream': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, filename: str({ min: 1, max: 1000 }) } },
+  'host/ready': {
+    to: 'background',
+    from: ['host'],
+    fields: {
+      jobId: jobIdShape,
+      url: str({ min: 1, max: 1000 }),
+      result: jobResultShape,
+      streamed: optional(bool),
+      streamProblem: optional(str({ max: 10_000, multiline: true })),
+    },
+  },
   'host/failed': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, error: str({ max: 100_000, multiline: true }) } },
   'host/cancelled': { to: 'background', from: ['host'], fields: { jobId: jobIdShape } },
 };

@@ -55,12 +55,23 @@ export type BackgroundToHost =
   | { to: 'host'; type: 'host/run'; job: JobState }
   | { to: 'host'; type: 'host/cancel'; jobId: string }
   | { to: 'host'; type: 'host/cleanup'; jobId: string }
+  /** Chrome: the download stream of a running job failed; the engine goes on with its copy only. */
+  | { to: 'host'; type: 'host/stream-failed'; jobId: string; reason: string }
   | { to: 'host'; type: 'host/ping' };
 
 /** Engine host → background: separate short messages, each of which wakes a stopped service worker. */
 export type HostToBackground =
   | { to: 'background'; type: 'host/progress'; jobId: string; progress: Progress }
-  | { to: 'background'; type: 'host/ready'; jobId: string; url: string; result: JobResult }
+  /**
+   * Chrome: the engine has the archive's stream and its name; may it stream it to Downloads? Answered
+   * `{ok: true}` once per running job (lib/streamDownload.ts), then the host opens `/stream/<jobId>`.
+   */
+  | { to: 'background'; type: 'host/stream'; jobId: string; filename: string }
+  /**
+   * The archive is complete behind `url` (its copy in the private file system). `streamed`: it also
+   * went whole into the stream's download; else `streamProblem` says why not, when it was tried.
+   */
+  | { to: 'background'; type: 'host/ready'; jobId: string; url: string; result: JobResult; streamed?: boolean; streamProblem?: string }
   | { to: 'background'; type: 'host/failed'; jobId: string; error: string }
   | { to: 'background'; type: 'host/cancelled'; jobId: string };
 

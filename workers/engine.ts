@@ -15,6 +15,15 @@ import { removeOpfsFile, sweepOpfsLeftovers, writeStreamToOpfs } from './opfs';
 import { openJournal, removeJournal, type OpenedJournal } from './journal';
 import { StageClock } from './stages';
 import { finishDeltaRun, openDeltaRun } from './deltaRun';
+import { attachStream, forgetStream, openDownloadStream, streamFailed, type DownloadMirror } from './downloadStream';
+
+/** What a run ends with: the result, and whether the archive also went whole into its download stream. */
+export interface RunOutcome {
+  result: JobResult;
+  streamed: boolean;
+  /** Why the stream was not used to the end, when it was tried. */
+  streamProblem?: string;
+}
 
 /** Progress reports sent to the host at most this often. */
 const PROGRESS_INTERVAL_MS = 200;
@@ -40,8 +49,18 @@ export const engine = {
    * Runs one export into OPFS file `outputName`. Rejects with the cause on failure or cancel.
    * `resume`: the export ran before and stopped (a crash, a restart): a ZIP goes on after the
    * entries its journal holds, if it can be trusted, else starts again from zero and says why.
+   * `offerStream` (Chrome): asks for a download stream for the archive named `filename` (true: the
+   * service worker will ask for it, workers/downloadStream.ts); not on a resumed run, whose first
+   * bytes were written before the stop.
    */
-  async run(jobId: string, request: ExportRequest, outputName: string, onProgress: (p: Progress) => void, resume = false): Promise<JobResult> {
+  async run(
+    jobId: string,
+    request: ExportRequest,
+    outputName: string,
+    onProgress: (p: Progress) => void,
+    resume = false,
+    offerStream?: (filename: string) => Promise<boolean>,
+  ): Promise<RunOutcome> {
     const controller = new AbortController();
     running.set(jobId, controller);
     ran.add(jobId);
@@ -52,6 +71,8 @@ export const engine = {
     const store = tempStoreFor(jobId);
     const clock = new StageClock();
     let journal: OpenedJournal | null = null;
+    let mirror: DownloadMirror | null = null;
+    let streamProblem: string | undefined;
     const report = (p: Progress, force = false) => {
       const now = Date.now();
       if (now - rateBase.t >= 1000) {
@@ -90,10 +111,16 @@ export const engine = {
         delta: delta?.ctx,
       });
       live = progress;
+      if (offerStream && !resume) {
+        const opened = await openDownloadStream(jobId, () => offerStream(filename), controller.signal);
+        if (typeof opened === 'string') streamProblem = opened;
+        else mirror = opened;
+      }
       const archiveBytes = await writeStreamToOpfs(outputName, stream, controller.signal, {
         clock,
         startAt: journal?.startAt,
         onWritten: (offset) => journal?.written(offset),
+        mirror: mirror ?? undefined,
       });
       if (controller.signal.aborted) {
         // Cancelled as the last bytes were written: the archive must not be handed on.
@@ -105,7 +132,9 @@ export const engine = {
       const elapsed = (Date.now() - started) / 1000;
       progress.rate = elapsed > 0 ? progress.bytesDone / elapsed : 0;
       report(progress, true);
-      return {
+      const streamed = mirror ? await mirror.close() : false;
+      if (mirror && !streamed) streamProblem = mirror.problem ?? undefined;
+      const result: JobResult = {
         filename,
         archiveMs: Date.now() - started,
         stages: clock.summary(),
@@ -116,8 +145,11 @@ export const engine = {
         ...(deltaInfo ? { delta: deltaInfo } : {}),
         ...(resume ? { resumed: { kept: journal?.resumed.length ?? 0, restartReason: journal ? journal.restartReason : 'a CSV starts again from its first row' } } : {}),
       };
+      return { result, streamed, ...(streamProblem ? { streamProblem } : {}) };
     } finally {
       running.delete(jobId);
+      // A stream not closed (a failure, a cancel) fails: its download is interrupted, never complete.
+      forgetStream(jobId);
       journal?.close();
       // The archive is complete or gone (removed on failure and cancel): its journal has done its work.
       await removeJournal(outputName);
@@ -133,6 +165,16 @@ export const engine = {
   async sweep(keep: string[]): Promise<string[]> {
     const kept = new Set(keep);
     return sweepOpfsLeftovers((jobId) => kept.has(jobId) || ran.has(jobId));
+  },
+
+  /** The service worker's port for job `jobId`'s download stream (through the host). */
+  attachStream(jobId: string, port: MessagePort): boolean {
+    return attachStream(jobId, port);
+  },
+
+  /** The background says job `jobId`'s download stream failed: the copy goes on alone. */
+  streamFailed(jobId: string, reason: string): void {
+    streamFailed(jobId, reason);
   },
 
   cancel(jobId: string): void {

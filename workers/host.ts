@@ -2,6 +2,8 @@
  * The engine host: owns the worker, runs jobs on it, and turns a finished OPFS file into a blob URL
  * for the downloads API. Lives in the offscreen document (Chrome) or the background page (Firefox);
  * it reports through `emit`, one short message per event, so a stopped service worker is woken.
+ * In Chrome it also passes the service worker's port for a download stream to the engine
+ * (`offerStream`, `attachStream`; lib/streamDownload.ts): the bytes never pass through here.
  */
 import * as Comlink from 'comlink';
 import type { HostToBackground } from '../lib/messages';
@@ -9,15 +11,10 @@ import type { JobState } from '../lib/jobs';
 import type { Engine } from './engine';
 import EngineWorker from './engine?worker';
 import { opfsFile, removeOpfsFile } from './opfs';
+import { mimeTypeOf } from '../lib/streamDownload';
 
+export { mimeTypeOf };
 export const outputNameOf = (jobId: string) => `${jobId}.part`;
-
-/** The download's type, from its name (a slice of a disk-backed File stays on disk). */
-export function mimeTypeOf(filename: string): string {
-  if (/\.zip$/i.test(filename)) return 'application/zip';
-  if (/\.csv$/i.test(filename)) return 'text/csv';
-  return 'application/octet-stream';
-}
 
 export class EngineHost {
   private engine: Comlink.Remote<Engine> | null = null;
@@ -33,6 +30,11 @@ export class EngineHost {
      * only this host's own jobs are kept; when it fails, nothing is swept (better kept than lost).
      */
     private readonly liveJobs?: () => Promise<string[]>,
+    /**
+     * Chrome: asks the background whether job `jobId` may stream its archive `filename` to Downloads
+     * and, if so, opens the stream's URL (true). Absent (Firefox): the copy is downloaded at the end.
+     */
+    private readonly offerStream?: (jobId: string, filename: string) => Promise<boolean>,
   ) {}
 
   private get worker(): Comlink.Remote<Engine> {
@@ -73,8 +75,9 @@ export class EngineHost {
         Comlink.proxy((progress) => this.emit({ to: 'background', type: 'host/progress', jobId: job.id, progress })),
         // Started again after a stop: go on from the archive's journal.
         (job.resumes ?? 0) > 0,
+        this.offerStream ? Comlink.proxy((filename: string) => this.offerStream!(job.id, filename)) : undefined,
       )
-      .then(async (result) => {
+      .then(async ({ result, streamed, streamProblem }) => {
         // The OPFS file has no type; without one Chromium may sniff text/plain and rename the download.
         const file = await opfsFile(name);
         if (this.cancelling.has(job.id)) {
@@ -84,7 +87,7 @@ export class EngineHost {
         }
         const url = URL.createObjectURL(file.slice(0, file.size, mimeTypeOf(result.filename)));
         this.urls.set(job.id, url);
-        this.emit({ to: 'background', type: 'host/ready', jobId: job.id, url, result });
+        this.emit({ to: 'background', type: 'host/ready', jobId: job.id, url, result, streamed, ...(streamProblem ? { streamProblem } : {}) });
       })
       .catch((err: unknown) => {
         const e = err as { name?: string; message?: string };
@@ -95,6 +98,21 @@ export class EngineHost {
         this.active.delete(job.id);
         this.cancelling.delete(job.id);
       });
+  }
+
+  /** The service worker's port for job `jobId`'s download stream: handed to the engine (transferred). */
+  attachStream(jobId: string, port: MessagePort): void {
+    if (!this.active.has(jobId)) {
+      port.postMessage({ error: 'No such export is running.' });
+      port.close();
+      return;
+    }
+    void this.worker.attachStream(jobId, Comlink.transfer(port, [port]));
+  }
+
+  /** The background says job `jobId`'s stream failed. */
+  streamFailed(jobId: string, reason: string): void {
+    if (this.active.has(jobId)) void this.worker.streamFailed(jobId, reason);
   }
 
   cancel(jobId: string): void {

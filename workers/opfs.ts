@@ -1,6 +1,8 @@
 /**
  * The sink: archives are written into the origin-private file system (OPFS) with a synchronous
- * access handle (workers only; fastest, flat memory), then handed to the downloads API as a
+ * access handle (workers only; fastest, flat memory). In Chrome each chunk also goes on into the
+ * download stream (workers/downloadStream.ts) and the file is only the journaled copy, downloaded
+ * when the stream fails; in Firefox the finished file is handed to the downloads API as a
  * disk-backed File. Files live in `exports/<jobId>`.
  */
 import { timed, type StageClock } from './stages';
@@ -21,6 +23,11 @@ export interface SinkOptions {
   startAt?: number;
   /** After each write: the file now holds this many bytes (the archive journal listens). */
   onWritten?: (offset: number) => void;
+  /**
+   * Chrome: the download stream (workers/downloadStream.ts). Each chunk goes into the file first (the
+   * journaled copy), then here, awaited: the download's backpressure paces the export.
+   */
+  mirror?: { write(chunk: Uint8Array): Promise<void> };
 }
 
 /** Writes the stream to `exports/<name>`; on any error or abort the file is removed. Returns its size. */
@@ -40,6 +47,7 @@ export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uin
       if (signal.aborted) throw signal.reason;
       timed(opts.clock, 'write', () => out.write(value));
       opts.onWritten?.(out.offset);
+      if (opts.mirror) await opts.mirror.write(value);
     }
     if (signal.aborted) throw signal.reason;
     out.end();

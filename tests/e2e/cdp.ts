@@ -138,3 +138,48 @@ export const clickOurButton = (name: string) => `(() => {
   el.click();
   return true;
 })()`;
+
+/** The extension's service workers, as the browser lists its targets. */
+export async function extensionWorkers(cdp: Cdp) {
+  return (await cdp.targets()).filter((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+}
+
+/** The extension's origin (`chrome-extension://<id>`), once its service worker is up. */
+export async function extensionOriginOf(cdp: Cdp): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const [sw] = await extensionWorkers(cdp);
+    if (sw) return `chrome-extension://${new URL(sw.url).host}`;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the extension did not start');
+}
+
+/**
+ * Stops every service worker the way a user (or Chrome's idle rules) would see it, from
+ * chrome://serviceworker-internals. Returns that page (close it when done).
+ */
+export async function stopServiceWorkers(cdp: Cdp): Promise<PageSession> {
+  const internals = await cdp.newPage('chrome://serviceworker-internals/');
+  await internals.waitFor(`document.querySelector('cr-button[data-command="stop"]')`);
+  await internals.evaluate(`document.querySelectorAll('cr-button[data-command="stop"]').forEach((b) => b.click())`);
+  return internals;
+}
+
+/** The job store as the background keeps it (IndexedDB `workflow-exporter-jobs`), read from an extension page. */
+export async function extensionJobs<J = Record<string, any>>(cdp: Cdp, origin: string): Promise<J[]> {
+  const page = await cdp.newPage();
+  try {
+    await page.goto(`${origin}/popup.html`);
+    return await page.evaluate<J[]>(`new Promise((resolve, reject) => {
+      const open = indexedDB.open('workflow-exporter-jobs');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const get = open.result.transaction('kv').objectStore('kv').get('jobs');
+        get.onsuccess = () => { resolve(get.result?.value ?? []); open.result.close(); };
+        get.onerror = () => reject(get.error);
+      };
+    })`);
+  } finally {
+    await page.send('Page.close').catch(() => {});
+  }
+}

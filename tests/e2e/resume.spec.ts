@@ -86,7 +86,8 @@ test('killed mid-export (SIGKILL): the export goes on after the restart and sign
     await new Promise((r) => cdp.proc.once('exit', r));
     const beforeKill = site.stats().fileResponsesCompleted;
     expect(beforeKill).toBeLessThan(FILES);
-    expect(readdirSync(profile.downloads)).toEqual([]);
+    // Nothing finished in Downloads: at most the stream's partial download (Chrome), which the restart removes.
+    expect(readdirSync(profile.downloads).filter((f) => !f.endsWith('.crdownload'))).toEqual([]);
     site.setConfig({ latencyMs: 0 });
     // Whether or not the browser keeps its session cookies, the platform wants a new sign-in.
     site.expireSessions();

@@ -1,65 +1,74 @@
 /**
- * An export survives the MV3 service worker being stopped mid-way. Runs Chromium WITHOUT Playwright:
- * Playwright attaches DevTools to the service worker and so keeps it alive (streaming-to-disk.md).
- * A bare CDP pipe attaches to pages only; the worker is stopped the way a user (or Chrome's idle
- * rules) would see it, from chrome://serviceworker-internals.
+ * One write in Chrome (issue 17.1) over the MV3 service worker's lifetime: an export that streams
+ * to Downloads for more than 6 minutes (past the 5 minutes Chrome gives one event, and the 30 s
+ * idle timer many times over) reaches the Downloads folder as it is built — in progress within
+ * seconds of the click — and whole, through the stream, not from the copy. Runs Chromium WITHOUT
+ * Playwright: Playwright attaches DevTools to the service worker and so keeps it alive
+ * (streaming-to-disk.md). A bare CDP pipe attaches to pages only. (The service worker stopped
+ * mid-stream: stream-fallback.spec.ts.)
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { clickOurButton, launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from './cdp';
+import { clickOurButton, extensionJobs, extensionOriginOf, extensionWorkers, launchExtensionChromium, signInOverCdp } from './cdp';
 import { test, expect, ORIGIN, CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, makeProfile, readZip, expectedArchive, cleanup } from './harness';
 
 const click = clickOurButton;
+/** 360 files, each answered after 6.5 s, at most 6 at a time (HTTP/1.1): 60 rounds, 390 s at the least. */
+const FILES = 360;
+const LATENCY_MS = 6500;
+const SIX_MINUTES = 6 * 60_000;
 
-async function extensionWorkers(cdp: Cdp) {
-  return (await cdp.targets()).filter((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
-}
+test.setTimeout(14 * 60_000);
 
-async function stopServiceWorkers(cdp: Cdp): Promise<PageSession> {
-  const internals = await cdp.newPage('chrome://serviceworker-internals/');
-  await internals.waitFor(`document.querySelector('cr-button[data-command="stop"]')`);
-  await internals.evaluate(`document.querySelectorAll('cr-button[data-command="stop"]').forEach((b) => b.click())`);
-  return internals;
-}
-
-test('an export survives the service worker being stopped mid-way (no Playwright attached)', async ({ site }) => {
-  // 60 files, each answered after 1 s: ten seconds or more of export.
-  site.setConfig({ scaleCases: 30, scaleFilesPerCase: 2, scaleFileSize: 256 * 1024, latencyMs: 1000 });
+test('an export streams to Downloads for more than 6 minutes without DevTools on the service worker', async ({ site }) => {
+  site.setConfig({ scaleCases: FILES / 2, scaleFilesPerCase: 2, scaleFileSize: 64 * 1024, latencyMs: 0 });
+  const want = await expectedArchive('3', null, '');
+  site.setConfig({ latencyMs: LATENCY_MS });
   site.resetStats();
   const profile = makeProfile('sw-lifetime');
   const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
   try {
+    const origin = await extensionOriginOf(cdp);
     const page = await cdp.newPage();
     await signInOverCdp(page, ORIGIN);
     await page.goto(`${ORIGIN}/develop/workflows/3`);
     await page.waitFor(click('Export case files'));
     await page.waitFor(`document.querySelector('workflow-exporter').shadowRoot.querySelector('dialog[open]')`);
+    const clicked = Date.now();
     await page.waitFor(click('Download files'));
 
-    await expect.poll(() => site.stats().fileRequests, { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
-    const before = await extensionWorkers(cdp);
-    expect(before).toHaveLength(1);
-    const internals = await stopServiceWorkers(cdp);
-    // The worker that ran is gone (the engine's next message may already have started a new one).
+    // The download is in progress within seconds of the click: streamed, not a copy at the end.
+    await expect.poll(() => readdirSync(profile.downloads).some((f) => f.endsWith('.crdownload')), { timeout: 20_000, intervals: [100] }).toBe(true);
+    expect(site.stats().fileResponsesCompleted).toBeLessThan(FILES / 10);
+    const [early] = await extensionJobs(cdp, origin);
+    expect(early.stream?.state).toBe('open');
+    expect(await extensionWorkers(cdp)).toHaveLength(1);
+
     await expect
-      .poll(async () => (await extensionWorkers(cdp)).some((t) => t.targetId === before[0].targetId), { timeout: 10_000 })
-      .toBe(false);
-    // Stopped while the export still had files to fetch.
-    expect(site.stats().fileRequests).toBeLessThan(60);
-    await internals.send('Page.close').catch(() => {});
+      .poll(() => readdirSync(profile.downloads), { timeout: 12 * 60_000, intervals: [1000] })
+      .toEqual([want.archiveName])
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}\njobs: ${JSON.stringify(await extensionJobs(cdp, origin), (k, v) => (k === 'failed' || k === 'request' ? undefined : v))}`);
+      });
+    const elapsed = Date.now() - clicked;
+    // It did stream for longer than the service worker's limits (the platform's latency alone makes it so).
+    expect(elapsed).toBeGreaterThan(SIX_MINUTES);
     site.setConfig({ latencyMs: 0 });
 
-    // The engine's next message wakes the worker, which saves the archive.
-    const want = await expectedArchive('3', null, '');
-    const target = join(profile.downloads, want.archiveName);
-    await expect
-      .poll(() => existsSync(target) && !readdirSync(profile.downloads).some((f) => f.endsWith('.crdownload')), {
-        timeout: 90_000,
-      })
-      .toBe(true);
-    const entries = await readZip(target);
+    const entries = await readZip(join(profile.downloads, want.archiveName));
     expect(new Map(entries.map((e) => [e.path, e.sha256]))).toEqual(want.expected);
-    expect(entries).toHaveLength(60);
+    expect(entries).toHaveLength(FILES);
+    // Through the stream, whole: the copy was not needed, nothing says it was used.
+    await expect.poll(async () => (await extensionJobs(cdp, origin))[0].phase, { timeout: 30_000 }).toBe('done');
+    const [job] = await extensionJobs(cdp, origin);
+    expect(job.stream?.state).toBe('open');
+    expect((job.result.warnings ?? []).join('\n')).not.toContain('saved from its copy');
+    const ext = await cdp.newPage();
+    await ext.goto(`${origin}/popup.html`);
+    const items = await ext.evaluate<{ state: string; url: string }[]>(`chrome.downloads.search({})`);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ state: 'complete', url: `${origin}/stream/${job.id}` });
+    await ext.send('Page.close').catch(() => {});
     // The dialog in the page saw the end too.
     await page.waitFor(
       `document.querySelector('workflow-exporter').shadowRoot.querySelector('[role=status]')?.textContent.includes('Saved')`,

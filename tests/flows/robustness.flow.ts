@@ -6,7 +6,8 @@
  * saving leaves nothing. Every ZIP read with yauzl after `unzip` + `sha256sum -c` (readZip).
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { apiClient, expectedArchive, readZip } from '../e2e/harness';
 import type { Case, Page as ApiPage } from '../../lib/platform';
@@ -25,8 +26,10 @@ async function exportCaseFiles(d: Driver, workflowId: string) {
 }
 
 const sums = (entries: { path: string; sha256: string }[]) => new Map(entries.map((e) => [e.path, e.sha256]));
-/** The download folder's files, without hidden ones and Firefox's `.part` files. */
-const downloaded = (d: Driver) => readdirSync(d.downloads).filter((f) => !f.startsWith('.') && !f.endsWith('.part'));
+/** The download folder's finished files: without hidden ones and downloads in progress (Firefox's `.part`, Chromium's `.crdownload`). */
+const downloaded = (d: Driver) => readdirSync(d.downloads).filter((f) => !f.startsWith('.') && !f.endsWith('.part') && !f.endsWith('.crdownload'));
+/** Chromium's download of the archive, streamed as it is built, is in progress with bytes in it. */
+const streaming = (d: Driver) => readdirSync(d.downloads).some((f) => f.endsWith('.crdownload') && statSync(join(d.downloads, f)).size > 0);
 const reportRows = (bytes: Buffer) => parse(bytes, { bom: true }) as string[][];
 
 export const flows: Flow[] = [
@@ -165,11 +168,13 @@ export const flows: Flow[] = [
     name: 'robustness: a cancel while the archive is being saved to Downloads ends as cancelled, with no download left',
     timeout: 240_000,
     async run(d) {
-      // A big archive (576 MB), so saving it (the browser's copy to Downloads) lasts long enough to cancel.
+      // A big archive (576 MB), so saving it lasts long enough to cancel: Chromium streams it into Downloads as it
+      // is built (its download in progress), Firefox copies the finished archive there ("Saving to your downloads").
       d.site.setConfig({ scaleCases: 12, scaleFilesPerCase: 2, scaleFileSize: 24 * 1024 * 1024, scaleDistinctContents: 2 });
       try {
         await exportCaseFiles(d, '3');
-        await d.page.waitForText(status, 'Saving to your downloads', 150_000);
+        if (d.browser === 'chromium') await eventually(async () => assert.ok(streaming(d), 'the streamed download has bytes'), 150_000, 200);
+        else await d.page.waitForText(status, 'Saving to your downloads', 150_000);
         await d.page.click(by('button', 'Cancel export', dialog));
         await d.page.waitForText(status, 'Export cancelled', 30_000);
         await eventually(async () => assert.deepEqual(readdirSync(d.downloads).filter((f) => !f.startsWith('.')), []), 10_000);

@@ -42,8 +42,8 @@ function fakeDownloads() {
       if (items.get(id)?.state !== 'complete') throw new Error('not complete');
       folder.delete(id);
     },
-    async search({ id }) {
-      const it = items.get(id);
+    async search(query) {
+      const it = 'id' in query ? items.get(query.id) : undefined;
       return it ? [{ state: it.state }] : [];
     },
   };
