@@ -10,6 +10,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobState } from '../../lib/jobs';
 import type { SiteHandle } from '../site/server';
+import { defaultConfig } from '../site/config';
 import {
   CHROMIUM,
   CHROMIUM_FLAGS,
@@ -303,7 +304,7 @@ export class ChromiumDriver implements Driver {
 }
 
 export async function runInChromium(flow: Flow, site: SiteHandle, profile: ReturnType<typeof makeProfile>) {
-  site.setConfig({ fail500: 0, fail429: 0, fail503: 0, failCut: 0, latencyMs: 0, sessionLifetimeSec: 0 });
+  site.setConfig({ fail500: 0, fail429: 0, fail503: 0, failCut: 0, latencyMs: 0, sessionLifetimeSec: 0, runningExecutionSec: defaultConfig.runningExecutionSec });
   const d = new ChromiumDriver(site, profile, flow.options ?? {});
   try {
     await d.start();
