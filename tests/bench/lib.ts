@@ -11,6 +11,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, ORIGIN, makeProfile } from '../e2e/harness';
 import { launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from '../e2e/cdp';
+import { STORED_JOBS_EXPRESSION } from '../flows/jobs';
 
 function ppidOf(pid: number): number | null {
   try {
@@ -253,16 +254,7 @@ async function nextDownload(ext: PageSession, after: number, timeoutMs: number, 
 
 /** The newest job's figures, as the extension keeps them. */
 async function lastJob(ext: PageSession): Promise<{ startedAt: number; finishedAt?: number; result?: { archiveMs?: number; stages?: Record<string, number> } } | undefined> {
-  // The job store is IndexedDB (lib/jobStore.ts: database workflow-exporter-jobs, key-value table kv).
-  const jobs = await ext.evaluate<{ startedAt: number }[]>(`new Promise((resolve, reject) => {
-    const open = indexedDB.open('workflow-exporter-jobs');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const get = open.result.transaction('kv').objectStore('kv').get('jobs');
-      get.onsuccess = () => { resolve(get.result?.value ?? []); open.result.close(); };
-      get.onerror = () => reject(get.error);
-    };
-  })`);
+  const jobs = await ext.evaluate<{ startedAt: number }[]>(STORED_JOBS_EXPRESSION);
   return jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
 }
 

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { STORED_JOBS_EXPRESSION } from '../flows/jobs';
 
 type Pending = { resolve: (v: any) => void; reject: (e: Error) => void; method: string };
 
@@ -170,15 +171,7 @@ export async function extensionJobs<J = Record<string, any>>(cdp: Cdp, origin: s
   const page = await cdp.newPage();
   try {
     await page.goto(`${origin}/popup.html`);
-    return await page.evaluate<J[]>(`new Promise((resolve, reject) => {
-      const open = indexedDB.open('workflow-exporter-jobs');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const get = open.result.transaction('kv').objectStore('kv').get('jobs');
-        get.onsuccess = () => { resolve(get.result?.value ?? []); open.result.close(); };
-        get.onerror = () => reject(get.error);
-      };
-    })`);
+    return await page.evaluate<J[]>(STORED_JOBS_EXPRESSION);
   } finally {
     await page.send('Page.close').catch(() => {});
   }

@@ -11,7 +11,6 @@ import { toolOutput } from '../../scripts/tools';
 import { startSite } from '../site/server';
 import { CHROMIUM_FLAGS, writeDownloadPreferences } from '../../scripts/ensure-chromium';
 import type { Case, Page as ApiPage, Workflow } from '../../lib/platform';
-import type { JobState } from '../../lib/jobs';
 import { parsePathTemplate } from '../../lib/pathTemplate';
 import { planCaseFiles } from '../../lib/caseFilesPlan';
 import { PathDeduper, caseFilesArchiveName } from '../../lib/naming';
@@ -187,29 +186,6 @@ export async function transitionsDone(page: Page) {
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     await Promise.all(roots.flatMap((r) => r.getAnimations().map((a) => a.finished.catch(() => {}))));
   });
-}
-
-/** The jobs as the background keeps them (IndexedDB, lib/jobStore.ts), read in one of our pages. */
-export async function storedJobs(extensionPage: Page): Promise<JobState[]> {
-  return (await extensionPage.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('workflow-exporter-jobs');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          try {
-            const get = open.result.transaction('kv').objectStore('kv').get('jobs');
-            get.onsuccess = () => resolve(get.result?.value ?? []);
-            get.onerror = () => reject(get.error);
-          } catch (err) {
-            reject(err);
-          } finally {
-            open.result.close();
-          }
-        };
-        open.onblocked = () => reject(new Error('the jobs database is blocked'));
-      }),
-  )) as JobState[];
 }
 
 /** The extension's own UI on the page: our shadow host, not the platform's buttons of the same name. */
