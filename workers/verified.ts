@@ -49,7 +49,12 @@ export interface VerifyOptions {
   hashPool?: HashPool;
 }
 
-const toHex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const toHex = (buf: ArrayBuffer) => {
+  let out = '';
+  for (const b of new Uint8Array(buf)) out += HEX[b];
+  return out;
+};
 
 interface Hashers {
   sha256: IHasher;

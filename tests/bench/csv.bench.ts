@@ -14,7 +14,7 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { startSite } from '../site/server';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
-import { MB, fmtMB, openBrowser, runFigures, timeExport, ui, type BenchBrowser } from './lib';
+import { MB, cpuFloorLine, cpuLine, fmtMB, openBrowser, runFigures, sampleMemory, timeExport, ui, type BenchBrowser } from './lib';
 import { profileEngineThreads } from './execution.bench';
 
 const CASES = Number(process.env.BENCH_CSV_CASES ?? 50_000);
@@ -73,7 +73,11 @@ export async function benchCsv(): Promise<string[]> {
     for (const { layout, submissions, times } of RUNS) {
       site.setConfig({ scaleCases: CASES, scaleSubmissionsPerCase: PER_CASE * times });
       const passes = layout === 'wide' || submissions === 'latest' ? 2 : 1;
+      const jsonMem = await sampleMemory(b.profile.profile);
       const json = await fetchJsonPages(b, passes);
+      const jsonCpu = (await jsonMem.stop()).cpu;
+      // The reference's garbage (its parsed pages) is collected now, not while the export runs.
+      await b.cdp.send('HeapProfiler.collectGarbage', {}, b.page.sessionId);
       await ui.click(b.page, 'Export CSV');
       await ui.check(b.page, SUBMISSIONS_LABEL[submissions]);
       await ui.check(b.page, LAYOUT_LABEL[layout]);
@@ -84,7 +88,7 @@ export async function benchCsv(): Promise<string[]> {
       const rows = (parse(readFileSync(run.item.filename), { bom: true }) as string[][]).length - 1;
       const line =
         `csv ${layout}/${submissions} (${(CASES * PER_CASE * times).toLocaleString('en')} submissions, ${rows.toLocaleString('en')} rows, ${(size / MB).toFixed(1)} MB): ` +
-        `export ${(run.ms / 1000).toFixed(1)} s, json fetch ${(json.ms / 1000).toFixed(1)} s (${json.pages} pages), ratio ${(run.ms / json.ms).toFixed(2)}, ` +
+        `export ${(run.ms / 1000).toFixed(1)} s, json fetch ${(json.ms / 1000).toFixed(1)} s (${json.pages} pages; ${cpuLine(jsonCpu)}, ${cpuFloorLine(jsonCpu)}), ratio ${(run.ms / json.ms).toFixed(2)}, ` +
         runFigures(run);
       console.log([line, ...threads].join('\n'));
       lines.push(line, ...threads);

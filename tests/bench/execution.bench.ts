@@ -13,7 +13,7 @@ import { rmSync } from 'node:fs';
 import { startSite } from '../site/server';
 import { parseSize } from '../site/config';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
-import { fmtS, openBrowser, runFigures, timeExport, ui, type BenchBrowser } from './lib';
+import { cpuFloorLine, cpuLine, fmtS, openBrowser, runFigures, sampleMemory, timeExport, ui, type BenchBrowser } from './lib';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 2000);
 const OUTPUT = parseSize(process.env.BENCH_STEP_OUTPUT ?? '20K');
@@ -94,6 +94,7 @@ export async function benchExecution(): Promise<string[]> {
     console.log(startup);
     lines.push(startup);
     await b.page.goto(`${ORIGIN}/workflows/3/executions/3002`);
+    const fetchMem = await sampleMemory(b.profile.profile);
     // A string, not a function: tsx's keepNames would add `__name` calls the page does not have.
     const fetched = (await b.page.evaluate(`(async () => {
       const t0 = performance.now();
@@ -109,6 +110,9 @@ export async function benchExecution(): Promise<string[]> {
       }));
       return { ms: performance.now() - t0, steps: ex.steps.length, bytes };
     })()`)) as { ms: number; steps: number; bytes: number };
+    const fetchCpu = (await fetchMem.stop()).cpu;
+    // The reference's garbage is collected now, not while the export runs.
+    await b.cdp.send('HeapProfiler.collectGarbage', {}, b.page.sessionId);
     await ui.click(b.page, 'Export as');
     await ui.check(b.page, 'HTML');
     await ui.check(b.page, 'Combine results into a single file', false);
@@ -117,7 +121,7 @@ export async function benchExecution(): Promise<string[]> {
     const threads = stopProfile ? await stopProfile(run.ms) : [];
     const line =
       `execution (${fetched.steps} steps as HTML, ${(fetched.bytes / 1024 / 1024).toFixed(1)} MB of Markdown): extension ${fmtS(run.ms)}, ` +
-      `JSON + Markdown fetch ${fmtS(fetched.ms)}, ratio ${(run.ms / fetched.ms).toFixed(2)}, ${(fetched.steps / (run.ms / 1000)).toFixed(0)} steps/s, ` +
+      `JSON + Markdown fetch ${fmtS(fetched.ms)} (${cpuLine(fetchCpu)}, ${cpuFloorLine(fetchCpu)}), ratio ${(run.ms / fetched.ms).toFixed(2)}, ${(fetched.steps / (run.ms / 1000)).toFixed(0)} steps/s, ` +
       runFigures(run);
     console.log([line, ...threads].join('\n'));
     lines.push(line, ...threads);

@@ -19,7 +19,7 @@ import { parseSize } from '../site/config';
 import { apiClient, ORIGIN, SITE_PORT, TMP, cleanup } from '../e2e/harness';
 import type { Case, Page } from '../../lib/platform';
 import { requireTool } from '../../scripts/tools';
-import { MB, bareFetchMs, fmtMB, fmtS, memoryLine, openBrowser, runFigures, timeExport, ui } from './lib';
+import { MB, bareFetchMs, cpuFloorLine, cpuLine, fmtMB, fmtS, memoryLine, openBrowser, runFigures, sampleMemory, timeExport, ui } from './lib';
 
 const perFile = (ms: number, files: number) => `${((ms / files) * 1000).toFixed(0)} µs`;
 
@@ -101,9 +101,12 @@ export async function benchFiles(spec = process.env.BENCH_FILES ?? 'large:2G,sma
         if (run.item.size < totalBytes) throw new Error(`the archive is smaller than its files: ${JSON.stringify(run.item)}`);
         rmSync(run.item.filename, { force: true });
         // The same URLs, 6 at a time, bytes dropped: what the browser itself allows (issue 17, point 4).
+        const bareMem = REFERENCES ? await sampleMemory(b.profile.profile) : null;
         const bareMs = REFERENCES ? await bareFetchMs(b, urls) : NaN;
+        const bare = await bareMem?.stop();
+        const bareCpu = bare ? ` (${cpuLine(bare.cpu)}; extension by thread: ${cpuLine(bare.threads).slice(7)}; ${cpuFloorLine(bare.cpu)})` : '';
         const references = REFERENCES
-          ? `curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, bare fetch ${fmtS(bareMs)}, ${(bareMs / run.ms).toFixed(2)} of the browser's bare fetch, `
+          ? `curl ${fmtS(curlMs)}, ratio ${(run.ms / curlMs).toFixed(2)}, bare fetch ${fmtS(bareMs)}${bareCpu}, ${(bareMs / run.ms).toFixed(2)} of the browser's bare fetch, `
           : 'no references (BENCH_REFERENCES=0), ';
         const line =
           `${c.name}: extension ${fmtS(run.ms)}, ${references}` +

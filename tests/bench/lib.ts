@@ -9,6 +9,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, ORIGIN, makeProfile } from '../e2e/harness';
 import { launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from '../e2e/cdp';
 import { STORED_JOBS_EXPRESSION } from '../flows/jobs';
@@ -80,15 +81,41 @@ export function kindOf(pid: number): string {
   }
 }
 
+/** CPU seconds (user + system) of a `/proc/…/stat` line. */
+function statCpu(stat: string): number {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return statCpu(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU seconds so far of each thread of `pid`, summed by thread name (Chromium names them: the
+ * service worker's, the dedicated workers', the thread pool's, the IO thread…).
+ */
+export function threadCpu(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+        byName.set(name, (byName.get(name) ?? 0) + statCpu(stat));
+      } catch {
+        /* gone */
+      }
+    }
+  } catch {
+    /* gone */
+  }
+  return byName;
 }
 
 /**
@@ -103,6 +130,14 @@ export async function sampleMemory(profileDir: string, ms = 250) {
   const kindOfPid = (pid: number) => kinds.get(pid) ?? kinds.set(pid, kindOf(pid)).get(pid)!;
   const cpuAt = (pids: number[]) => new Map(pids.map((pid) => (kindOfPid(pid), [pid, cpuSeconds(pid)] as const)));
   const first = cpuAt(tree);
+  /** The extension process's threads: CPU seconds by thread name, at the start and as last seen. */
+  const extThreads = (pids: number[]) => {
+    const all = new Map<string, number>();
+    for (const pid of pids) if (kindOfPid(pid) === 'extension') for (const [name, s] of threadCpu(pid)) all.set(`${pid}/${name}`, s);
+    return all;
+  };
+  const threads0 = extThreads(tree);
+  const threadsLast = new Map(threads0);
   const last = new Map(first);
   const node0 = process.cpuUsage();
   /** PSS by process kind, at the baseline and at the peak. */
@@ -121,6 +156,7 @@ export async function sampleMemory(profileDir: string, ms = 250) {
       tree = chromiumTree(profileDir);
       treeAt = Date.now();
       for (const [pid, cpu] of cpuAt(tree)) if (Number.isFinite(cpu)) last.set(pid, cpu);
+      for (const [k, s] of extThreads(tree)) threadsLast.set(k, Math.max(s, threadsLast.get(k) ?? 0));
     }
     const now = await byKind(tree);
     if (now.total > peak) [peak, peakKinds] = [now.total, now.kinds];
@@ -143,9 +179,14 @@ export async function sampleMemory(profileDir: string, ms = 250) {
       for (const [pid, end] of last) cpu[kindOfPid(pid)] = (cpu[kindOfPid(pid)] ?? 0) + end - (first.get(pid) ?? 0);
       const node = process.cpuUsage(node0);
       cpu['Node (platform + bench)'] = (node.user + node.system) / 1e6;
+      const threads: Record<string, number> = {};
+      for (const [k, end] of threadsLast) {
+        const name = k.slice(k.indexOf('/') + 1);
+        threads[name] = (threads[name] ?? 0) + end - (threads0.get(k) ?? 0);
+      }
       const growthByKind: Record<string, number> = {};
       for (const k of new Set([...Object.keys(base.kinds), ...Object.keys(peakKinds)])) growthByKind[k] = (peakKinds[k] ?? 0) - (base.kinds[k] ?? 0);
-      return { baseline, peak, growth: peak - baseline, growthByKind, cpu };
+      return { baseline, peak, growth: peak - baseline, growthByKind, cpu, threads };
     },
   };
 }
@@ -158,6 +199,16 @@ export const memoryLine = (growth: Record<string, number>) =>
     .sort((a, b) => b[1] - a[1])
     .map(([k, b]) => `${k} ${b >= 0 ? '+' : ''}${fmtMB(b)}`)
     .join(', ');
+
+/**
+ * The shortest the run could have taken with the CPU it used, on this machine's cores: every CPU
+ * second of Chromium's processes and of the platform, over the cores. A run close to it was bound by
+ * CPU, not by waiting.
+ */
+export const cpuFloorLine = (cpu: Record<string, number>) => {
+  const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+  return `CPU floor on ${cpus().length} cores ${(total / cpus().length).toFixed(1)} s (${total.toFixed(1)} CPU-seconds in all)`;
+};
 
 /** `CPU s: network 3.1, extension 9.0, …`, biggest first. */
 export const cpuLine = (cpu: Record<string, number>) =>
@@ -296,7 +347,7 @@ export async function timeExport(
   /** Click → the first bytes in the download (null: none seen before it was complete). */
   firstBytesMs: number | null;
   item: FinishedDownload;
-  memory: { baseline: number; peak: number; growth: number; growthByKind: Record<string, number>; cpu: Record<string, number> };
+  memory: Awaited<ReturnType<Awaited<ReturnType<typeof sampleMemory>>['stop']>>;
   archiveMs: number | null;
   copyMs: number | null;
   stages: Record<string, number> | null;
@@ -344,7 +395,7 @@ function stagesLine(stages: Record<string, number> | null, archiveMs: number | n
 export function runFigures(run: Awaited<ReturnType<typeof timeExport>>): string {
   return (
     `file built in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}, ` +
-    `${stagesLine(run.stages, run.archiveMs)}${cpuLine(run.memory.cpu)}; first progress ${run.firstProgressMs} ms, first bytes in Downloads ${run.firstBytesMs ?? '–'} ms, ` +
+    `${stagesLine(run.stages, run.archiveMs)}${cpuLine(run.memory.cpu)} (extension by thread: ${cpuLine(run.memory.threads).slice(7)}), ${cpuFloorLine(run.memory.cpu)}; first progress ${run.firstProgressMs} ms, first bytes in Downloads ${run.firstBytesMs ?? '–'} ms, ` +
     `peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)}; ${memoryLine(run.memory.growthByKind)})`
   );
 }
