@@ -3,12 +3,10 @@
  * offscreen document's navigation to `/stream/<jobId>` — once, for a job the background has as
  * running with its stream offered — with the engine's stream as an attachment. The stream comes from
  * the engine worker itself: a MessageChannel's port goes to the offscreen document, which hands it
- * to the worker, which answers on it and sends the archive's chunks one pull at a time
- * (lib/streamPort.ts: one hop for the bytes, each buffer transferred, with backpressure).
+ * to the worker, which posts a ReadableStream back on it (one hop for the bytes, with backpressure).
  * Browser objects are passed in: unit tests drive it with fakes.
  */
 import { jobIdOfStreamUrl, streamHeaders } from './streamDownload';
-import { pullFromPort } from './streamPort';
 
 /** How long the service worker waits for the engine's stream once it asked for it. */
 export const STREAM_HANDOVER_TIMEOUT_MS = 10_000;
@@ -58,9 +56,9 @@ export async function engineStream(jobId: string, deps: StreamServerDeps): Promi
   host.postMessage({ to: 'host', type: 'stream/port', jobId }, [channel.port2]);
   const data = (await answer) as { stream?: unknown; error?: unknown } | null;
   clearTimeout(timer);
-  // Only `{stream: true}` is taken from the engine's answer: anything else is a refusal.
-  if (data && data.stream === true) return pullFromPort(channel.port1);
   channel.port1.close();
+  // Only a stream is taken from the engine's answer: anything else is a refusal.
+  if (data && data.stream instanceof ReadableStream) return data.stream as ReadableStream<Uint8Array>;
   if (data === null) return 'the engine did not hand over the stream in time';
   return typeof data?.error === 'string' ? `the engine refused the stream (${data.error.slice(0, 200)})` : 'the engine\'s answer was not a stream';
 }

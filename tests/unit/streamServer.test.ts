@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { serveStream, type StreamServerDeps } from '../../lib/streamServer';
-import { serveOnPort } from '../../lib/streamPort';
 
 const BASE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/';
 const HOST = `${BASE}offscreen.html`;
@@ -37,7 +36,10 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('serveStream', () => {
   it('answers with the engine\'s stream as an attachment under the checked name', async () => {
-    const { d, asked } = deps((port) => serveOnPort(port, new ReadableStream({ start: (c) => (c.enqueue(bytes('PK')), c.close()) })));
+    const { d, asked } = deps((port) => {
+      const stream = new ReadableStream({ start: (c) => (c.enqueue(bytes('PK')), c.close()) });
+      port.postMessage({ stream }, [stream as never]);
+    });
     const res = (await serveStream(`${BASE}stream/${ID}`, d))!;
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Disposition')).toBe(`attachment; filename="_tude_case-files.zip"; filename*=UTF-8''%C3%89tude_case-files.zip`);
