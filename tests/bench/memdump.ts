@@ -1,0 +1,67 @@
+/**
+ * Which allocator holds the extension's memory during an export: Chromium's own memory dumps
+ * (memory-infra, over DevTools tracing), three of them mid-export, each printed as the extension
+ * process's largest allocators (V8's heaps, PartitionAlloc's ArrayBuffer partition, malloc, Blink's
+ * GC heap…), in MB.
+ *
+ *   npx tsx tests/bench/memdump.ts            2 GB in 500 files (large)
+ *   npx tsx tests/bench/memdump.ts csv        100,000 submissions as CSV
+ *
+ * Measured with it (2026-12-02): the growth of the 2 GB export is ArrayBuffers
+ * (`partition_alloc/partitions/array_buffer` 62–157 MB), while every V8 heap together is 12 MB.
+ */
+import { startSite } from '../site/server';
+import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
+import { openBrowser, ui } from './lib';
+
+const csv = process.argv[2] === 'csv';
+const site = await startSite({
+  port: SITE_PORT,
+  scaleCases: csv ? 50_000 : 250,
+  scaleFilesPerCase: 2,
+  scaleFileSize: 4 * 1024 * 1024,
+  scaleDistinctContents: 4,
+  scaleSubmissionsPerCase: 2,
+});
+const b = await openBrowser('memdump');
+try {
+  await b.page.goto(`${ORIGIN}/develop/workflows/3`);
+  const events: { ph: string; pid: number; name: string; args: any }[] = [];
+  let done: () => void = () => {};
+  const complete = new Promise<void>((r) => (done = r));
+  b.cdp.on((m) => {
+    if (m.method === 'Tracing.dataCollected') events.push(...m.params.value);
+    if (m.method === 'Tracing.tracingComplete') done();
+  });
+  await b.cdp.send('Tracing.start', {
+    traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } },
+    transferMode: 'ReportEvents',
+  });
+  await ui.click(b.page, csv ? 'Export CSV' : 'Export case files');
+  await ui.click(b.page, csv ? 'Download' : 'Download files', { dialog: true });
+  for (const wait of [4000, 3000, 3000]) {
+    await new Promise((r) => setTimeout(r, wait));
+    await b.cdp.send('Tracing.requestMemoryDump', { deterministic: false, levelOfDetail: 'detailed' });
+  }
+  await b.cdp.send('Tracing.end');
+  await complete;
+  const extension = new Set(events.filter((e) => e.ph === 'M' && /--extension-process/.test(String(e.args?.labels ?? e.args?.name ?? ''))).map((e) => e.pid));
+  const size = (d: any) => (d?.attrs?.size ? parseInt(d.attrs.size.value, 16) : 0);
+  let n = 0;
+  for (const e of events) {
+    const allocators = e.ph === 'v' ? e.args?.dumps?.allocators : null;
+    if (!allocators || (extension.size && !extension.has(e.pid))) continue;
+    if (!extension.size && !allocators['partition_alloc/partitions/array_buffer']) continue;
+    const top = Object.entries<any>(allocators)
+      .filter(([name]) => name.split('/').length <= 3)
+      .map(([name, d]) => [name, size(d)] as const)
+      .filter(([, s]) => s >= 2 ** 20)
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 12);
+    console.log(`dump ${++n}, process ${e.pid}: ${top.map(([name, s]) => `${name} ${(s / 2 ** 20).toFixed(1)}`).join(', ')}`);
+  }
+} finally {
+  await b.close();
+  cleanup(b.profile.dir);
+  await site.close();
+}
