@@ -8,7 +8,8 @@
  *   npx tsx tests/bench/memdump.ts csv        100,000 submissions as CSV
  *
  * Measured with it (2026-12-02): the growth of the 2 GB export is ArrayBuffers
- * (`partition_alloc/partitions/array_buffer` 62–157 MB), while every V8 heap together is 12 MB.
+ * (`partition_alloc/partitions/array_buffer` 104–128 MB) and the chunks serialised for the service
+ * worker (`partition_alloc/partitions/buffer` 50–61 MB), while every V8 heap together is 12 MB.
  */
 import { startSite } from '../site/server';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
