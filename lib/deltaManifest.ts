@@ -15,6 +15,7 @@
  * Decoding checks every length against the buffer: a damaged manifest throws, never reads past.
  */
 import { SHA_PREFIX_HEX, shaKey, type FileRecord, type HeldFiles, type HeldSubmissions, type SubmissionRecord } from './delta';
+import { hexOf } from './hex';
 
 const FILES_MAGIC = [0x57, 0x45, 0x46, 0x31]; // WEF1
 const SUBMISSIONS_MAGIC = [0x57, 0x45, 0x53, 0x31]; // WES1
@@ -101,7 +102,7 @@ class Reader {
     return decoder.decode(this.bytes(this.varint()));
   }
   hex(k: number): string {
-    return Array.from(this.bytes(k), (b) => b.toString(16).padStart(2, '0')).join('');
+    return hexOf(this.bytes(k));
   }
   get end(): boolean {
     return this.at === this.buf.length;

@@ -5,6 +5,7 @@
  */
 import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
 import { CHECKSUM_HEADER } from '../lib/platform';
+import { hexOf } from '../lib/hex';
 import type { TempStore } from './buffering';
 import { defaultHashPool, type FileHash, type HashPool } from './hashPool';
 import { defaultRetryPolicy, openResumableBody, type AttemptInfo, type OpenFn, type RetryPolicy } from './fetching';
@@ -49,12 +50,7 @@ export interface VerifyOptions {
   hashPool?: HashPool;
 }
 
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-const toHex = (buf: ArrayBuffer) => {
-  let out = '';
-  for (const b of new Uint8Array(buf)) out += HEX[b];
-  return out;
-};
+const toHex = (buf: ArrayBuffer) => hexOf(new Uint8Array(buf));
 
 interface Hashers {
   sha256: IHasher;
