@@ -140,6 +140,20 @@ export const clickOurButton = (name: string) => `(() => {
   return true;
 })()`;
 
+/**
+ * The start of the streaming tests: the extension's origin, and a page signed in to `origin` on
+ * workflow 3 with our case-files dialog open (the next click starts the export).
+ */
+export async function openCaseFilesDialogOverCdp(cdp: Cdp, origin: string): Promise<{ extension: string; page: PageSession }> {
+  const extension = await extensionOriginOf(cdp);
+  const page = await cdp.newPage();
+  await signInOverCdp(page, origin);
+  await page.goto(`${origin}/develop/workflows/3`);
+  await page.waitFor(clickOurButton('Export case files'));
+  await page.waitFor(`document.querySelector('workflow-exporter').shadowRoot.querySelector('dialog[open]')`);
+  return { extension, page };
+}
+
 /** The extension's service workers, as the browser lists its targets. */
 export async function extensionWorkers(cdp: Cdp) {
   return (await cdp.targets()).filter((t) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));

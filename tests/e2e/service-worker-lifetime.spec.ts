@@ -9,7 +9,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { clickOurButton, extensionJobs, extensionOriginOf, extensionWorkers, launchExtensionChromium, signInOverCdp } from './cdp';
+import { clickOurButton, extensionJobs, extensionWorkers, launchExtensionChromium, openCaseFilesDialogOverCdp } from './cdp';
 import { test, expect, ORIGIN, CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, makeProfile, readZip, expectedArchive, cleanup } from './harness';
 
 const click = clickOurButton;
@@ -28,12 +28,7 @@ test('an export streams to Downloads for more than 6 minutes without DevTools on
   const profile = makeProfile('sw-lifetime');
   const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
   try {
-    const origin = await extensionOriginOf(cdp);
-    const page = await cdp.newPage();
-    await signInOverCdp(page, ORIGIN);
-    await page.goto(`${ORIGIN}/develop/workflows/3`);
-    await page.waitFor(click('Export case files'));
-    await page.waitFor(`document.querySelector('workflow-exporter').shadowRoot.querySelector('dialog[open]')`);
+    const { extension: origin, page } = await openCaseFilesDialogOverCdp(cdp, ORIGIN);
     const clicked = Date.now();
     await page.waitFor(click('Download files'));
 

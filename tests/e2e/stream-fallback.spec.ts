@@ -7,7 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { clickOurButton, extensionJobs, extensionOriginOf, extensionWorkers, launchExtensionChromium, signInOverCdp, stopServiceWorkers } from './cdp';
+import { clickOurButton, extensionJobs, extensionWorkers, launchExtensionChromium, openCaseFilesDialogOverCdp, stopServiceWorkers } from './cdp';
 import { test, expect, ORIGIN, CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, makeProfile, readZip, expectedArchive, cleanup } from './harness';
 
 const click = clickOurButton;
@@ -20,12 +20,7 @@ test('the service worker stopped mid-stream: the ZIP is saved from the journaled
   const profile = makeProfile('stream-fallback');
   const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
   try {
-    const origin = await extensionOriginOf(cdp);
-    const page = await cdp.newPage();
-    await signInOverCdp(page, ORIGIN);
-    await page.goto(`${ORIGIN}/develop/workflows/3`);
-    await page.waitFor(click('Export case files'));
-    await page.waitFor(`document.querySelector('workflow-exporter').shadowRoot.querySelector('dialog[open]')`);
+    const { extension: origin, page } = await openCaseFilesDialogOverCdp(cdp, ORIGIN);
     await page.waitFor(click('Download files'));
 
     // The download is there, in progress, while the export still fetches: the stream.
