@@ -9,7 +9,6 @@ import { EngineHost } from '../workers/host';
 import { configuredOrigins, onStorageMessage, recordJobIfEnded, syncContentScripts, withSettingsDefaults } from '../lib/backgroundStorage';
 import { Saving, type DownloadsApi } from '../lib/saving';
 import { EventPageKeepAlive } from '../lib/eventPageKeepAlive';
-import { serveStream } from '../lib/streamServer';
 
 /**
  * The background: keeps the jobs, starts them on the engine host, turns finished archives into
@@ -137,6 +136,11 @@ export default defineBackground({ type: 'module', main: () => {
       case 'host/stream':
         // Chrome: once per running job on its first run (lib/streamDownload.ts).
         return { ok: await saving.offerStream(msg.jobId, msg.filename) };
+      case 'host/stream-open':
+        // The stream worker was asked for /stream/<jobId>: once, for an offered stream.
+        return { name: await saving.openStream(msg.jobId) };
+      case 'host/stream-broken':
+        return saving.streamBroken(msg.jobId, msg.reason);
       case 'host/ready':
         // Once per running job, under a name checked for its kind (lib/saving.ts, lib/downloadName.ts).
         return saving.ready(msg.jobId, msg.url, msg.result, msg.streamed ?? false, msg.streamProblem);
@@ -166,22 +170,8 @@ export default defineBackground({ type: 'module', main: () => {
     // ---- Chrome: the archive streams to Downloads as it is built (lib/streamDownload.ts) ----
     // The stream's download is the job's download (its id, for completion, cancel and history).
     browser.downloads.onCreated.addListener((item) => void saving.downloadCreated(item));
-    const sw = self as unknown as {
-      addEventListener(type: 'fetch', fn: (e: { request: Request; respondWith(r: Promise<Response>): void }) => void): void;
-      clients: { matchAll(o: object): Promise<{ url: string; postMessage(m: unknown, t: Transferable[]): void }[]> };
-    };
-    const streamDeps = {
-      baseUrl: browser.runtime.getURL('/'),
-      hostUrl: browser.runtime.getURL(OFFSCREEN_URL as '/offscreen.html'),
-      clients: () => sw.clients.matchAll({ type: 'window', includeUncontrolled: true }),
-      openStream: (jobId: string) => saving.openStream(jobId),
-      streamBroken: (jobId: string, reason: string) => saving.streamBroken(jobId, reason),
-    };
-    sw.addEventListener('fetch', (event) => {
-      // Only `/stream/<jobId>` is answered here; every other fetch goes on as usual.
-      if (!event.request.url.startsWith(streamDeps.baseUrl + 'stream/')) return;
-      event.respondWith(serveStream(event.request.url, streamDeps).then((r) => r ?? new Response('Not found', { status: 404 })));
-    });
+    // No fetch handler here: it would put every request of the offscreen document's engine through
+    // this worker. The stream's own worker (scope /stream/, lib/streamServer.ts) serves it.
   }
 
   /** Firefox: the host runs here and reports by call, checked as if it had sent a message. */

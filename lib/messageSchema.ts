@@ -234,6 +234,8 @@ export const MESSAGE_RULES: { [T in MessageType]: MessageRule<T> } = {
   // ---- engine host → background ----
   'host/progress': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, progress: progressShape } },
   'host/stream': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, filename: str({ min: 1, max: 1000 }) } },
+  'host/stream-open': { to: 'background', from: ['host'], fields: { jobId: jobIdShape } },
+  'host/stream-broken': { to: 'background', from: ['host'], fields: { jobId: jobIdShape, reason: str({ max: 1000, multiline: true }) } },
   'host/ready': {
     to: 'background',
     from: ['host'],

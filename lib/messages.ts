@@ -68,6 +68,13 @@ export type HostToBackground =
    */
   | { to: 'background'; type: 'host/stream'; jobId: string; filename: string }
   /**
+   * Chrome: the stream worker (lib/streamServer.ts) was asked for `/stream/<jobId>`: answered
+   * `{name}` (the checked download name) once per offered stream, else `{name: null}`.
+   */
+  | { to: 'background'; type: 'host/stream-open'; jobId: string }
+  /** Chrome: the stream worker could not serve the stream it opened (the copy will be saved). */
+  | { to: 'background'; type: 'host/stream-broken'; jobId: string; reason: string }
+  /**
    * The archive is complete behind `url` (its copy in the private file system). `streamed`: it also
    * went whole into the stream's download; else `streamProblem` says why not, when it was tried.
    */

@@ -233,13 +233,9 @@ export class Saving {
 
   /** On a (re)start: a job cancelled while saving, whose download id was never stored, ends now. */
   async resume(job: JobState): Promise<void> {
-    // A stream lives in the service worker that answered it: this one is new, so that stream is gone.
-    // (Unless its download was complete already: then it only waits for its end.)
-    if (isJobActive(job) && job.stream?.state === 'open') {
-      const [item] = job.downloadId !== undefined ? await this.deps.downloads.search({ id: job.downloadId }).catch(() => []) : [];
-      if (item?.state === 'complete') return this.checkDownload(job);
-      return this.streamBroken(job.id, 'the browser stopped the extension\'s service worker while it streamed');
-    }
+    // A stream lives in its own service worker (lib/streamServer.ts), not in this one: a restart of
+    // the background leaves it streaming. Its download says how it is (interrupted: the copy is saved).
+    if (isJobActive(job) && job.stream?.state === 'open') return this.checkDownload(job);
     if (job.phase !== 'saving') return;
     if (job.downloadId === undefined && job.cancelRequested) await this.finish(job.id, 'cancelled');
     else await this.checkDownload(job);

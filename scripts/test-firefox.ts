@@ -56,6 +56,8 @@ for (const file of FIREFOX_ONLY.filter(wanted)) tests.push(...((await import(fil
 
 let passed = 0;
 let failed = 0;
+/** One line per failed test, repeated at the end: the tail of a long log is often all that is read. */
+const failures: string[] = [];
 for (const t of tests) {
   const started = Date.now();
   try {
@@ -66,7 +68,9 @@ for (const t of tests) {
     failed++;
     console.log(`  ✘ ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     console.error(err);
+    failures.push(`  ✖ ${t.name} — ${String((err as Error)?.message ?? err).split('\n')[0].slice(0, 300)}`);
   }
 }
+if (failures.length) console.log(`\nfailed:\n${failures.join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -75,6 +75,23 @@ function runPrefixed(label: string, prefix: string, cmd: string, args: string[],
 
 const json = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
+interface PwSuite {
+  title: string;
+  suites?: PwSuite[];
+  specs?: { title: string; tests: { status: string; results: { error?: { message?: string } }[] }[] }[];
+}
+/** Each unexpected Playwright test, with its error's first line. */
+function playwrightFailures(suites: PwSuite[], path: string[] = []): string[] {
+  return suites.flatMap((s) => [
+    ...(s.specs ?? []).flatMap((spec) =>
+      spec.tests
+        .filter((t) => t.status === 'unexpected')
+        .map((t) => `  ✘ ${[...path, s.title, spec.title].filter(Boolean).join(' › ')}: ${(t.results.at(-1)?.error?.message ?? '').replace(/\x1b\[[0-9;]*m/g, '').split('\n')[0].slice(0, 300)}`),
+    ),
+    ...playwrightFailures(s.suites ?? [], [...path, s.title]),
+  ]);
+}
+
 ensureTools(); // Chromium, Firefox ESR, 7z, unzip, python3, curl… (scripts/tools.ts)
 run('build', 'npx', ['wxt', 'build']);
 run('build (Firefox)', 'npx', ['wxt', 'build', '-b', 'firefox', '--mv3']);
@@ -114,14 +131,16 @@ let failed = unit.numFailedTests as number;
 const parts = [`unit ${unit.numPassedTests}`];
 console.log('\n── summary');
 console.log(`unit tests: ${unit.numPassedTests} passed, ${unit.numFailedTests} failed`);
+const failures: string[] = [];
 for (const f of finished) {
   let p = 0;
   let n = 0;
   if (f.label.includes('Chromium')) {
     try {
-      const e2e = json(`${SUMMARY}/playwright.json`).stats;
-      p = e2e.expected + e2e.flaky;
-      n = e2e.unexpected;
+      const report = json(`${SUMMARY}/playwright.json`);
+      p = report.stats.expected + report.stats.flaky;
+      n = report.stats.unexpected;
+      failures.push(...playwrightFailures(report.suites ?? []).map((l) => `[chromium] ${l.trim()}`));
     } catch {
       n = 1; // no report: the runner itself failed
     }
@@ -129,6 +148,7 @@ for (const f of finished) {
     const m = [...f.out.matchAll(/(\d+) passed, (\d+) failed/g)].pop();
     if (m) [p, n] = [Number(m[1]), Number(m[2])];
     else n = 1;
+    failures.push(...f.out.split('\n').filter((l) => /^  ✖ /.test(l)).map((l) => `[firefox] ${l.trim()}`));
   }
   if (f.status !== 0 && n === 0) n = 1; // it failed without a failed test (build, crash): count it
   passed += p;
@@ -136,6 +156,7 @@ for (const f of finished) {
   parts.push(`e2e ${p} (${f.label.includes('Chromium') ? 'Chromium' : 'Firefox'})`);
   console.log(`${f.label}: ${p} passed, ${n} failed, ${(f.seconds / 60).toFixed(1)} min${f.status ? ` (exit ${f.status})` : ''}`);
 }
+for (const l of failures) console.log(l);
 if (failed === 0) console.log(`\n✔ all tests passed: ${parts.join(', ')}`);
 else console.error(`\n✖ ${failed} failed: ${finished.filter((f) => f.status).map((f) => f.label).join(', ') || 'see above'}`);
 console.log(`${passed} passed, ${failed} failed`);

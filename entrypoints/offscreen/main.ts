@@ -2,18 +2,65 @@
 import { browser } from 'wxt/browser';
 import type { BackgroundToHost, HostToBackground } from '../../lib/messages';
 import { isAddressedTo, jobIdShape } from '../../lib/messageSchema';
-import { authorize, BACKGROUND_PATH, senderContextOf, type MessageSenderLike } from '../../lib/senders';
+import { authorize, senderContextOf, type MessageSenderLike } from '../../lib/senders';
 import { streamPathOf } from '../../lib/streamDownload';
+import { STREAM_WORKER_PATH } from '../../lib/streamServer';
 import { EngineHost } from '../../workers/host';
 import { activeJobIds } from '../../workers/opfs';
+
+const toBackground = (msg: HostToBackground) => browser.runtime.sendMessage(msg).catch(() => null);
 
 /** The hidden iframes whose navigation the service worker answers with a job's stream (lib/streamDownload.ts). */
 const frames = new Map<string, HTMLIFrameElement>();
 
+/**
+ * The stream service worker (lib/streamServer.ts), scope `/stream/`: registered once, on the first
+ * stream. Null when Chrome refuses it (then nothing streams: the copy is downloaded).
+ */
+let streamWorker: Promise<ServiceWorker | null> | null = null;
+const streamWorkerUrl = browser.runtime.getURL(STREAM_WORKER_PATH as '/offscreen.html');
+
+function activeStreamWorker(): Promise<ServiceWorker | null> {
+  streamWorker ??= navigator.serviceWorker
+    .register(streamWorkerUrl, { scope: browser.runtime.getURL(streamPathOf('') as '/offscreen.html') })
+    .then(async (reg) => {
+      const w = reg.active ?? reg.waiting ?? reg.installing;
+      if (w && w.state !== 'activated')
+        await new Promise<void>((r) => w.addEventListener('statechange', () => (w.state === 'activated' || w.state === 'redundant') && r()));
+      return reg.active;
+    })
+    .catch((err: Error) => {
+      console.warn('[workflow-exporter] the stream service worker was not registered:', err.message);
+      streamWorker = null;
+      return null;
+    });
+  return streamWorker;
+}
+// Registered at once: the first export's stream does not wait for its install.
+void activeStreamWorker();
+
+/**
+ * While a stream is open its worker gets a message every few seconds: Chrome stops a service worker
+ * 30 s after its last event, and a streamed response is no event.
+ */
+const KEEP_ALIVE_MS = 10_000;
+let keepAlive: ReturnType<typeof setInterval> | undefined;
+function keepStreamWorkerAlive() {
+  if (frames.size === 0) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  } else
+    keepAlive ??= setInterval(() => {
+      if (frames.size === 0) return keepStreamWorkerAlive();
+      void activeStreamWorker().then((w) => w?.postMessage({ type: 'keep-alive' }));
+    }, KEEP_ALIVE_MS);
+}
+
 /** Asks the background whether `jobId` may stream; if so, opens `/stream/<jobId>` in a hidden iframe. */
 async function offerStream(jobId: string, filename: string): Promise<boolean> {
+  if (!(await activeStreamWorker())) return false;
   const msg: HostToBackground = { to: 'background', type: 'host/stream', jobId, filename };
-  const reply = (await browser.runtime.sendMessage(msg).catch(() => null)) as { ok?: unknown } | null;
+  const reply = (await toBackground(msg)) as { ok?: unknown } | null;
   if (reply?.ok !== true) return false;
   frames.get(jobId)?.remove();
   const frame = document.createElement('iframe');
@@ -21,6 +68,7 @@ async function offerStream(jobId: string, filename: string): Promise<boolean> {
   frame.src = browser.runtime.getURL(streamPathOf(jobId) as '/offscreen.html');
   document.body.append(frame);
   frames.set(jobId, frame);
+  keepStreamWorkerAlive();
   return true;
 }
 
@@ -53,6 +101,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
   else if (m.type === 'host/cleanup') {
     frames.get(m.jobId)?.remove();
     frames.delete(m.jobId);
+    keepStreamWorkerAlive();
     void host.cleanup(m.jobId);
   }
   sendResponse({ ok: true, active: host.activeJobs() });
@@ -60,22 +109,37 @@ browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
 });
 
 /**
- * The service worker's port for a job's download stream. Taken only from our own service worker
- * (its script URL), in the one shape it sends: `{to: 'host', type: 'stream/port', jobId}` and one port.
+ * The stream service worker's asks (lib/streamServer.ts). Taken only from that worker (its script
+ * URL), in its two shapes: `stream/port` with one port — the background opens the stream (once, for
+ * an offered one) and its checked name goes on the port, then the port goes to the engine, which
+ * posts the stream on it — and `stream/broken`, passed on to the background.
  */
 navigator.serviceWorker.addEventListener('message', (event: MessageEvent) => {
   const source = event.source as ServiceWorker | null;
-  const port = event.ports?.[0];
-  const data = event.data as { to?: unknown; type?: unknown; jobId?: unknown } | null;
-  if (!(source instanceof ServiceWorker) || source.scriptURL !== browser.runtime.getURL(BACKGROUND_PATH as '/offscreen.html')) return;
-  if (!port || event.ports.length !== 1 || !data || data.to !== 'host' || data.type !== 'stream/port') return;
+  const data = event.data as { to?: unknown; type?: unknown; jobId?: unknown; reason?: unknown } | null;
+  if (!(source instanceof ServiceWorker) || source.scriptURL !== streamWorkerUrl || !data || data.to !== 'host') return;
   let jobId: string;
   try {
     jobId = jobIdShape(data.jobId, 'jobId');
   } catch {
+    for (const p of event.ports ?? []) p.close();
+    return;
+  }
+  const port = event.ports?.[0];
+  if (data.type === 'stream/port' && port && event.ports.length === 1) void openStream(jobId, port);
+  else if (data.type === 'stream/broken' && typeof data.reason === 'string' && !event.ports?.length)
+    void toBackground({ to: 'background', type: 'host/stream-broken', jobId, reason: data.reason.slice(0, 1000) });
+});
+navigator.serviceWorker.startMessages();
+
+
+async function openStream(jobId: string, port: MessagePort) {
+  const reply = (await toBackground({ to: 'background', type: 'host/stream-open', jobId })) as { name?: unknown } | null;
+  if (typeof reply?.name !== 'string') {
+    port.postMessage({ error: 'This export is not streaming.' });
     port.close();
     return;
   }
+  port.postMessage({ name: reply.name });
   host.attachStream(jobId, port);
-});
-navigator.serviceWorker.startMessages();
+}

@@ -170,13 +170,26 @@ export async function extensionOriginOf(cdp: Cdp): Promise<string> {
 }
 
 /**
- * Stops every service worker the way a user (or Chrome's idle rules) would see it, from
- * chrome://serviceworker-internals. Returns that page (close it when done).
+ * Stops service workers the way a user (or Chrome's idle rules) would see it, from
+ * chrome://serviceworker-internals: every one, or those whose scope's path is `scopePath` (`/` for
+ * the background, `/stream/` for the stream's worker). Returns that page (close it when done).
  */
-export async function stopServiceWorkers(cdp: Cdp): Promise<PageSession> {
+export async function stopServiceWorkers(cdp: Cdp, scopePath?: string): Promise<PageSession> {
   const internals = await cdp.newPage('chrome://serviceworker-internals/');
   await internals.waitFor(`document.querySelector('cr-button[data-command="stop"]')`);
-  await internals.evaluate(`document.querySelectorAll('cr-button[data-command="stop"]').forEach((b) => b.click())`);
+  const { clicked, scopes } = await internals.evaluate<{ clicked: number; scopes: string[] }>(`(() => {
+    const want = ${JSON.stringify(scopePath ?? null)};
+    let clicked = 0;
+    const scopes = [];
+    for (const reg of document.querySelectorAll('.serviceworker-registration')) {
+      const scope = /Scope:\\s*(chrome-extension:\\/\\/[a-p]{32}\\/\\S*)/.exec(reg.textContent)?.[1] ?? '';
+      scopes.push(scope);
+      if (want !== null && !(scope && new URL(scope).pathname === want)) continue;
+      reg.querySelectorAll('cr-button[data-command="stop"]').forEach((b) => (b.click(), clicked++));
+    }
+    return { clicked, scopes };
+  })()`);
+  if (!clicked) throw new Error(`no service worker${scopePath ? ` of scope ${scopePath}` : ''} to stop (scopes: ${scopes.join(', ')})`);
   return internals;
 }
 

@@ -37,7 +37,8 @@ test('an export streams to Downloads for more than 6 minutes without DevTools on
     expect(site.stats().fileResponsesCompleted).toBeLessThan(FILES / 10);
     const [early] = await extensionJobs(cdp, origin);
     expect(early.stream?.state).toBe('open');
-    expect(await extensionWorkers(cdp)).toHaveLength(1);
+    // The background and the stream's own worker (scope /stream/), which serves the download.
+    expect((await extensionWorkers(cdp)).map((t) => new URL(t.url).pathname).sort()).toEqual(['/background.js', '/stream-sw.js']);
 
     await expect
       .poll(() => readdirSync(profile.downloads), { timeout: 12 * 60_000, intervals: [1000] })

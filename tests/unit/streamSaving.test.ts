@@ -143,16 +143,26 @@ describe('the stream fails: the copy is saved', () => {
     expect(s.downloads.left()).toEqual([`${COPY_URL}:complete`]);
   });
 
-  it('a restarted service worker: the stream of the one before is gone, the copy will be saved', async () => {
+  it('a restarted background leaves a stream in progress alone: it lives in the stream worker', async () => {
     const s = await setup();
     const item = await s.startStream();
+    await s.saving.resume(await s.final());
+    expect(item.erased).toBe(false);
+    expect((await s.final()).stream?.state).toBe('open');
+    expect(s.toHost).toEqual([]);
+  });
+
+  it('a restarted background: a stream download interrupted meanwhile (a browser crash) breaks the stream, the copy will be saved', async () => {
+    const s = await setup();
+    const item = await s.startStream();
+    Object.assign(item, { state: 'interrupted', error: 'CRASH' });
     await s.saving.resume(await s.final());
     expect(item.erased).toBe(true);
     expect((await s.final()).stream?.state).toBe('broken');
     expect(s.toHost.map((m) => m.type)).toEqual(['host/stream-failed']);
   });
 
-  it('a restarted service worker leaves a complete stream download alone', async () => {
+  it('a restarted background leaves a complete stream download alone', async () => {
     const s = await setup();
     const item = await s.startStream();
     item.state = 'complete';

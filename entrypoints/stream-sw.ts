@@ -1,0 +1,40 @@
+/**
+ * Chrome: the stream service worker (lib/streamServer.ts), registered by the offscreen document with
+ * the scope `/stream/`. It answers `/stream/<jobId>` with the archive's stream; every other fetch
+ * goes on as usual. Its messages are the offscreen document's keep-alive (a stream may last hours:
+ * each message restarts Chrome's idle timer); it acts on none of them.
+ */
+import { serveStream, type StreamServerDeps } from '../lib/streamServer';
+import { OFFSCREEN_PATH } from '../lib/senders';
+
+interface FetchEventLike {
+  request: Request;
+  respondWith(r: Promise<Response>): void;
+}
+interface ServiceWorkerScope {
+  location: Location;
+  addEventListener(type: 'fetch', fn: (e: FetchEventLike) => void): void;
+  addEventListener(type: 'install' | 'activate' | 'message', fn: (e: { waitUntil(p: Promise<unknown>): void }) => void): void;
+  skipWaiting(): Promise<void>;
+  clients: { claim(): Promise<void>; matchAll(o: object): ReturnType<StreamServerDeps['clients']> };
+}
+
+export default defineUnlistedScript({
+  include: ['chrome'],
+  main() {
+    const sw = self as unknown as ServiceWorkerScope;
+    const baseUrl = new URL('/', sw.location.href).href;
+    const deps: StreamServerDeps = {
+      baseUrl,
+      hostUrl: new URL(OFFSCREEN_PATH, baseUrl).href,
+      clients: () => sw.clients.matchAll({ type: 'window', includeUncontrolled: true }),
+    };
+    sw.addEventListener('install', (e) => e.waitUntil(sw.skipWaiting()));
+    sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
+    sw.addEventListener('message', () => {});
+    sw.addEventListener('fetch', (event) => {
+      if (!event.request.url.startsWith(`${baseUrl}stream/`)) return;
+      event.respondWith(serveStream(event.request.url, deps).then((r) => r ?? new Response('Not found', { status: 404 })));
+    });
+  },
+});
