@@ -24,11 +24,11 @@ import {
 } from '../e2e/harness';
 import { pathToFileURL } from 'node:url';
 import type { DownloadMark, Driver, DriverOptions, ElementState, Flow, OpenedFile, Surface, Target } from './driver';
+import { ACTION_TIMEOUT, WAIT_TIMEOUT } from './driver';
 import { describeTarget, expectStateOf, matches, waitForTextOf } from './wait';
 import { STORED_JOBS_EXPRESSION } from './jobs';
 import { FILE_PROBE_PRELOAD, FILE_PROBE_READ } from './fileProbe';
 
-const ACTION_TIMEOUT = 20_000;
 
 /** The part of an element's state that Playwright's API does not give directly. */
 const describeElement = (el: Element) => {
@@ -128,11 +128,11 @@ class ChromiumSurface implements Surface {
     }
   }
 
-  waitForText(t: Target, pattern: RegExp | string, timeout = 15_000) {
+  waitForText(t: Target, pattern: RegExp | string, timeout = WAIT_TIMEOUT) {
     return waitForTextOf(() => this.state(t), describeTarget(t), pattern, timeout, 'Chromium');
   }
 
-  expectState(t: Target, want: Partial<ElementState>, timeout = 15_000) {
+  expectState(t: Target, want: Partial<ElementState>, timeout = WAIT_TIMEOUT) {
     return expectStateOf(() => this.state(t), describeTarget(t), want, timeout, 'Chromium');
   }
 

@@ -24,6 +24,15 @@ import type { SiteHandle } from '../site/server';
 
 export type BrowserName = 'chromium' | 'firefox';
 
+/**
+ * How long a flow waits for what it expects to see (an export's "Saved", a state) unless it says
+ * otherwise. A wait ends as soon as it holds: this bounds only a failure, and CI runs both browsers'
+ * suites at once on 2 cores, where an export that takes 3 s alone can take many times that.
+ */
+export const WAIT_TIMEOUT = 45_000;
+/** How long an action (click, fill) waits for its element. */
+export const ACTION_TIMEOUT = 30_000;
+
 export type Role =
   | 'alert'
   | 'button'

@@ -13,12 +13,12 @@ import type { SiteHandle } from '../site/server';
 import { EXTENSION_BASE, EXTENSION_DIR, EXTENSION_ID, FIREFOX_PORT, ORIGIN, launchFirefox } from '../e2e-firefox/browser';
 import { pathToFileURL } from 'node:url';
 import type { DownloadMark, Driver, DriverOptions, ElementState, Flow, OpenedFile, Surface, Target } from './driver';
+import { ACTION_TIMEOUT, WAIT_TIMEOUT } from './driver';
 import { libCall, toWire } from './dom';
 import { describeTarget, expectStateOf, waitForTextOf } from './wait';
 import { STORED_JOBS_EXPRESSION } from './jobs';
 import { FILE_PROBE_PRELOAD, FILE_PROBE_READ } from './fileProbe';
 
-const ACTION_TIMEOUT = 20_000;
 
 /** The prefs of a browser UI language (the extension's i18n follows `intl.locale.requested`). */
 const langPrefs = (lang?: string): Record<string, unknown> => (lang ? { 'intl.locale.requested': lang, 'intl.accept_languages': lang } : {});
@@ -130,11 +130,11 @@ class FirefoxSurface implements Surface {
     return (await this.page.evaluate(libCall('describe', toWire(t), this.kind))) as ElementState;
   }
 
-  waitForText(t: Target, pattern: RegExp | string, timeout = 15_000) {
+  waitForText(t: Target, pattern: RegExp | string, timeout = WAIT_TIMEOUT) {
     return waitForTextOf(() => this.state(t), describeTarget(t), pattern, timeout, 'Firefox');
   }
 
-  expectState(t: Target, want: Partial<ElementState>, timeout = 15_000) {
+  expectState(t: Target, want: Partial<ElementState>, timeout = WAIT_TIMEOUT) {
     return expectStateOf(() => this.state(t), describeTarget(t), want, timeout, 'Firefox');
   }
 

@@ -1,9 +1,9 @@
 /** Polling and matching shared by both drivers and by flows (no timed tests: these only bound a wait). */
 import { isDeepStrictEqual } from 'node:util';
-import type { ElementState } from './driver';
+import { WAIT_TIMEOUT, type ElementState } from './driver';
 
 /** Retries `fn` until it stops throwing; rethrows its last error after `timeout` ms. */
-export async function eventually<T>(fn: () => Promise<T>, timeout = 15_000, interval = 150): Promise<T> {
+export async function eventually<T>(fn: () => Promise<T>, timeout = WAIT_TIMEOUT, interval = 150): Promise<T> {
   const deadline = Date.now() + timeout;
   for (;;) {
     try {
