@@ -193,6 +193,17 @@ export async function stopServiceWorkers(cdp: Cdp, scopePath?: string): Promise<
   return internals;
 }
 
+/** The browser's downloads list (`chrome.downloads.search({})`), read from an extension page. */
+export async function extensionDownloads(cdp: Cdp, origin: string): Promise<{ state: string; url: string }[]> {
+  const page = await cdp.newPage();
+  try {
+    await page.goto(`${origin}/popup.html`);
+    return await page.evaluate<{ state: string; url: string }[]>(`chrome.downloads.search({})`);
+  } finally {
+    await page.send('Page.close').catch(() => {});
+  }
+}
+
 /** The job store as the background keeps it (IndexedDB `workflow-exporter-jobs`), read from an extension page. */
 export async function extensionJobs<J = Record<string, any>>(cdp: Cdp, origin: string): Promise<J[]> {
   const page = await cdp.newPage();

@@ -9,7 +9,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { clickOurButton, extensionJobs, extensionWorkers, launchExtensionChromium, openCaseFilesDialogOverCdp } from './cdp';
+import { clickOurButton, extensionDownloads, extensionJobs, extensionWorkers, launchExtensionChromium, openCaseFilesDialogOverCdp } from './cdp';
 import { test, expect, ORIGIN, CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, makeProfile, readZip, expectedArchive, cleanup } from './harness';
 
 const click = clickOurButton;
@@ -59,12 +59,7 @@ test('an export streams to Downloads for more than 6 minutes without DevTools on
     const [job] = await extensionJobs(cdp, origin);
     expect(job.stream?.state).toBe('open');
     expect((job.result.warnings ?? []).join('\n')).not.toContain('saved from its copy');
-    const ext = await cdp.newPage();
-    await ext.goto(`${origin}/popup.html`);
-    const items = await ext.evaluate<{ state: string; url: string }[]>(`chrome.downloads.search({})`);
-    expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ state: 'complete', url: `${origin}/stream/${job.id}` });
-    await ext.send('Page.close').catch(() => {});
+    expect(await extensionDownloads(cdp, origin)).toEqual([expect.objectContaining({ state: 'complete', url: `${origin}/stream/${job.id}` })]);
     // The dialog in the page saw the end too.
     await page.waitFor(
       `document.querySelector('workflow-exporter').shadowRoot.querySelector('[role=status]')?.textContent.includes('Saved')`,
