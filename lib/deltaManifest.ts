@@ -15,7 +15,7 @@
  * Decoding checks every length against the buffer: a damaged manifest throws, never reads past.
  */
 import { SHA_PREFIX_HEX, shaKey, type FileRecord, type HeldFiles, type HeldSubmissions, type SubmissionRecord } from './delta';
-import { hexOf } from './hex';
+import { hexInto, hexOf } from './hex';
 
 const FILES_MAGIC = [0x57, 0x45, 0x46, 0x31]; // WEF1
 const SUBMISSIONS_MAGIC = [0x57, 0x45, 0x53, 0x31]; // WES1
@@ -60,7 +60,7 @@ class Writer {
   }
   hex(h: string) {
     this.room(h.length / 2);
-    for (let i = 0; i < h.length; i += 2) this.buf[this.n++] = parseInt(h.slice(i, i + 2), 16);
+    this.n += hexInto(h, this.buf, this.n);
   }
   done(): Uint8Array {
     return this.buf.slice(0, this.n);
