@@ -10,7 +10,7 @@ import { activeJobIds } from '../../workers/opfs';
 
 const toBackground = (msg: HostToBackground) => browser.runtime.sendMessage(msg).catch(() => null);
 
-/** The hidden iframes whose navigation the service worker answers with a job's stream (lib/streamDownload.ts). */
+/** The hidden iframes whose navigation the stream worker answers with a job's stream (lib/streamServer.ts). */
 const frames = new Map<string, HTMLIFrameElement>();
 
 /**
@@ -39,23 +39,6 @@ function activeStreamWorker(): Promise<ServiceWorker | null> {
 // Registered at once: the first export's stream does not wait for its install.
 void activeStreamWorker();
 
-/**
- * While a stream is open its worker gets a message every few seconds: Chrome stops a service worker
- * 30 s after its last event, and a streamed response is no event.
- */
-const KEEP_ALIVE_MS = 10_000;
-let keepAlive: ReturnType<typeof setInterval> | undefined;
-function keepStreamWorkerAlive() {
-  if (frames.size === 0) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
-  } else
-    keepAlive ??= setInterval(() => {
-      if (frames.size === 0) return keepStreamWorkerAlive();
-      void activeStreamWorker().then((w) => w?.postMessage({ type: 'keep-alive' }));
-    }, KEEP_ALIVE_MS);
-}
-
 /** Asks the background whether `jobId` may stream; if so, opens `/stream/<jobId>` in a hidden iframe. */
 async function offerStream(jobId: string, filename: string): Promise<boolean> {
   if (!(await activeStreamWorker())) return false;
@@ -68,7 +51,6 @@ async function offerStream(jobId: string, filename: string): Promise<boolean> {
   frame.src = browser.runtime.getURL(streamPathOf(jobId) as '/offscreen.html');
   document.body.append(frame);
   frames.set(jobId, frame);
-  keepStreamWorkerAlive();
   return true;
 }
 
@@ -101,7 +83,6 @@ browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
   else if (m.type === 'host/cleanup') {
     frames.get(m.jobId)?.remove();
     frames.delete(m.jobId);
-    keepStreamWorkerAlive();
     void host.cleanup(m.jobId);
   }
   sendResponse({ ok: true, active: host.activeJobs() });
