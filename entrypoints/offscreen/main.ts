@@ -113,7 +113,7 @@ navigator.serviceWorker.addEventListener('message', (event: MessageEvent) => {
 });
 navigator.serviceWorker.startMessages();
 
-
+/** The stream worker's ask for job `jobId`'s stream: the background's name for it on the port, then the engine's stream. */
 async function openStream(jobId: string, port: MessagePort) {
   const reply = (await toBackground({ to: 'background', type: 'host/stream-open', jobId })) as { name?: unknown } | null;
   if (typeof reply?.name !== 'string') {
