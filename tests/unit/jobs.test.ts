@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NOT_VERIFIED, badgeText, describeProgress, emptyProgress, formatBytes, formatDuration, leftOut, notVerifiedCount, progressFraction } from '../../lib/jobs';
 import { JobStore } from '../../lib/jobStore';
 import type { JobState } from '../../lib/jobs';
+import { testJob } from './fixtures/jobs';
 
 describe('formatting', () => {
   it('bytes', () => {
@@ -45,14 +46,7 @@ describe('JobStore', () => {
       set: async (items: Record<string, unknown>) => void Object.assign(data, structuredClone(items)),
     };
   };
-  const job = (id: string, startedAt: number, phase: JobState['phase'] = 'running'): JobState => ({
-    id,
-    request: { kind: 'case-files', origin: 'http://p', workflowId: 'w', orderId: null, template: '' },
-    phase,
-    filename: '',
-    startedAt,
-    progress: emptyProgress(),
-  });
+  const job = (id: string, startedAt: number, phase: JobState['phase'] = 'running'): JobState => testJob({ id, startedAt, phase });
 
   it('survives a restart (a new store on the same area)', async () => {
     const a = area();

@@ -9,6 +9,7 @@ import type { AnyMessage } from '../../lib/messages';
 import { MESSAGE_RULES, MESSAGE_TYPES, isAddressedTo, parseMessage, type MessageType, type SenderKind } from '../../lib/messageSchema';
 import { authorize, classifySender, jobsVisibleTo, mayAccessJob, senderContextOf, type MessageSenderLike, type Sender, type SenderContext } from '../../lib/senders';
 import { emptyProgress, type JobState } from '../../lib/jobs';
+import { caseFilesRequest, testJob } from './fixtures/jobs';
 
 const ID = 'abcdefghijklmnopabcdefghijklmnop';
 const BASE = `chrome-extension://${ID}/`;
@@ -24,16 +25,8 @@ const ctx: SenderContext = {
 
 const JOB_ID = '0b6f3c1e-5d0a-4a52-9a39-8e1f3b2c4d5e';
 const BLOB = `blob:chrome-extension://${ID}/4f1c2b3a-1111-4222-8333-944455556666`;
-const job = (over: Partial<JobState> = {}): JobState => ({
-  id: JOB_ID,
-  request: { kind: 'case-files', origin: PLATFORM, workflowId: 'w1', orderId: null, template: '' },
-  tabId: 7,
-  phase: 'running',
-  filename: '',
-  startedAt: 1,
-  progress: emptyProgress(),
-  ...over,
-});
+const job = (over: Partial<JobState> = {}): JobState =>
+  testJob({ id: JOB_ID, request: caseFilesRequest({ origin: PLATFORM, workflowId: 'w1' }), tabId: 7, ...over });
 const result = { filename: 'Demo_case-files.zip', archiveBytes: 10, files: 1, failed: [] };
 
 /** One valid message of every type, as its legitimate sender sends it. */

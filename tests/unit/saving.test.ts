@@ -4,10 +4,10 @@
  * the job store's storage, the downloads API and the host.
  */
 import { describe, expect, it } from 'vitest';
-import { JobStore } from '../../lib/jobStore';
 import { Saving, type DownloadsApi } from '../../lib/saving';
-import { emptyProgress, type JobResult, type JobState } from '../../lib/jobs';
+import type { JobResult } from '../../lib/jobs';
 import type { BackgroundToHost } from '../../lib/messages';
+import { csvRequest, memoryJobStore, testJob } from './fixtures/jobs';
 
 const result: JobResult = { filename: 'a.zip', archiveBytes: 10, files: 1, failed: [] };
 
@@ -62,20 +62,12 @@ function fakeDownloads() {
 }
 
 function setup() {
-  let area: Record<string, unknown> = {};
-  const jobs = new JobStore({ get: async () => structuredClone(area), set: async (v) => void (area = { ...area, ...structuredClone(v) }) });
+  const jobs = memoryJobStore();
   const downloads = fakeDownloads();
   const toHost: BackgroundToHost[] = [];
   const announced: string[] = [];
   const saving = new Saving({ jobs, downloads: downloads.api, toHost: async (m) => void toHost.push(m), announce: async (j) => void announced.push(j.phase) });
-  const job: JobState = {
-    id: 'j',
-    request: { kind: 'csv', origin: 'http://p', workflowId: 'w', orderId: null, submissions: 'all', layout: 'long', bom: false },
-    phase: 'running',
-    filename: '',
-    startedAt: 1,
-    progress: emptyProgress(),
-  };
+  const job = testJob({ request: csvRequest() });
   return { jobs, downloads, toHost, announced, saving, job };
 }
 

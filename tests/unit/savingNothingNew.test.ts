@@ -1,13 +1,12 @@
 /** Only new since the last export found nothing (lib/saving.ts): the job ends `done`, no download is made, the host drops the archive. */
 import { expect, it } from 'vitest';
-import { JobStore } from '../../lib/jobStore';
 import { Saving, type DownloadsApi } from '../../lib/saving';
-import { emptyProgress, type JobResult, type JobState } from '../../lib/jobs';
+import type { JobResult } from '../../lib/jobs';
 import type { BackgroundToHost } from '../../lib/messages';
+import { csvRequest, memoryJobStore, testJob } from './fixtures/jobs';
 
 function setup() {
-  let area: Record<string, unknown> = {};
-  const jobs = new JobStore({ get: async () => structuredClone(area), set: async (v) => void (area = { ...area, ...structuredClone(v) }) });
+  const jobs = memoryJobStore();
   const downloads: string[] = [];
   const api = {
     download: async (o: { filename: string }) => (downloads.push(o.filename), 1),
@@ -18,14 +17,7 @@ function setup() {
   } as unknown as DownloadsApi;
   const toHost: BackgroundToHost[] = [];
   const saving = new Saving({ jobs, downloads: api, toHost: async (m) => void toHost.push(m), announce: async () => {} });
-  const job: JobState = {
-    id: 'j',
-    request: { kind: 'csv', origin: 'http://p', workflowId: 'w', orderId: null, submissions: 'all', layout: 'long', bom: false, onlyNew: true },
-    phase: 'running',
-    filename: '',
-    startedAt: 1,
-    progress: emptyProgress(),
-  };
+  const job = testJob({ request: csvRequest({ onlyNew: true }) });
   return { jobs, downloads, toHost, saving, job };
 }
 

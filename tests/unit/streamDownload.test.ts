@@ -2,20 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { breakStream, contentDisposition, jobIdOfStreamUrl, offerStream, openStream, streamHeaders, streamPathOf } from '../../lib/streamDownload';
-import { emptyProgress, type JobState } from '../../lib/jobs';
+import type { JobState } from '../../lib/jobs';
+import { testJob } from './fixtures/jobs';
 
 const BASE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/';
 const ID = '4f1c2b3a-1111-4222-8333-944455556666';
 
-const job = (over: Partial<JobState> = {}): JobState => ({
-  id: ID,
-  request: { kind: 'case-files', origin: 'http://p', workflowId: 'w', orderId: null, template: '' },
-  phase: 'running',
-  filename: '',
-  startedAt: 1,
-  progress: emptyProgress(),
-  ...over,
-});
+const job = (over: Partial<JobState> = {}): JobState => testJob({ id: ID, ...over });
 
 /** RFC 5987's decoding of `filename*=UTF-8''…`. */
 function decodeExt(header: string): string {

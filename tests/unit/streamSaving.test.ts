@@ -4,10 +4,10 @@
  * saved, saying so; cancel leaves nothing. Driven step by step with fakes of the browser's downloads.
  */
 import { describe, expect, it } from 'vitest';
-import { JobStore } from '../../lib/jobStore';
 import { Saving, type DownloadsApi } from '../../lib/saving';
-import { emptyProgress, type JobResult, type JobState } from '../../lib/jobs';
+import type { JobResult } from '../../lib/jobs';
 import type { BackgroundToHost } from '../../lib/messages';
+import { memoryJobStore, testJob } from './fixtures/jobs';
 
 const BASE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/';
 const ID = '4f1c2b3a-1111-4222-8333-944455556666';
@@ -51,19 +51,11 @@ function fakeDownloads() {
 }
 
 async function setup() {
-  let area: Record<string, unknown> = {};
-  const jobs = new JobStore({ get: async () => structuredClone(area), set: async (v) => void (area = { ...area, ...structuredClone(v) }) });
+  const jobs = memoryJobStore();
   const downloads = fakeDownloads();
   const toHost: BackgroundToHost[] = [];
   const saving = new Saving({ jobs, downloads: downloads.api, toHost: async (m) => void toHost.push(m), announce: async () => {}, baseUrl: BASE });
-  const job: JobState = {
-    id: ID,
-    request: { kind: 'case-files', origin: 'http://p', workflowId: 'w', orderId: null, template: '' },
-    phase: 'running',
-    filename: '',
-    startedAt: 1,
-    progress: emptyProgress(),
-  };
+  const job = testJob({ id: ID });
   await jobs.put(job);
   const final = async () => (await jobs.get(ID))!;
   /** The host offers, the service worker opens, the browser creates the download: as in Chrome. */
