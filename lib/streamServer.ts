@@ -77,7 +77,7 @@ interface Answer {
  * (the background opened the stream) or `{error}` (it did not), then the engine's `{stream}` or
  * `{error}`. Anything of another shape is a refusal.
  */
-export async function engineStream(jobId: string, deps: StreamServerDeps): Promise<Answer> {
+async function engineStream(jobId: string, deps: StreamServerDeps): Promise<Answer> {
   const host = await hostOf(deps);
   if (!host) return { name: null, problem: 'the engine host was not there' };
   const channel = new MessageChannel();

@@ -55,9 +55,7 @@ async function offerStream(jobId: string, filename: string): Promise<boolean> {
 }
 
 const host = new EngineHost(
-  (msg) => {
-    browser.runtime.sendMessage(msg).catch(() => {});
-  },
+  (msg) => void toBackground(msg),
   // The leftover sweep keeps every job the background still has as active.
   async () => activeJobIds(await browser.runtime.sendMessage({ to: 'background', type: 'jobs/list' })),
   offerStream,
