@@ -38,6 +38,9 @@ export function memoryTempFile(sizeHint = 0): TempFile {
   return {
     inMemory: true,
     write(chunk) {
+      // An empty chunk changes nothing (and must not start the sized array: the whole-file shortcut
+      // below would then keep a later chunk beside an array that finish() returns empty).
+      if (chunk.byteLength === 0) return;
       if (chunks.length === 0 && sizeHint > 0 && at + chunk.byteLength <= sizeHint) {
         // A single chunk that is the whole file is kept as it is.
         if (at === 0 && chunk.byteLength === sizeHint) {

@@ -13,6 +13,13 @@ describe('memoryTempFile', () => {
     );
   });
 
+  it('an empty chunk before the whole file changes nothing (found by the property above, seed 204279967)', async () => {
+    const f = memoryTempFile(6);
+    f.write(new Uint8Array());
+    f.write(Uint8Array.of(1, 2, 3, 4, 5, 6));
+    expect([...((await f.finish()) as Uint8Array)]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('with the right size, the chunks land in one array of that size (no second copy at the end)', async () => {
     const f = memoryTempFile(10);
     f.write(Uint8Array.of(1, 2, 3, 4));
