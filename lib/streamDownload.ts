@@ -15,6 +15,10 @@ import { downloadNameFor } from './downloadName';
 
 export const STREAM_PATH = '/stream/';
 
+/** Where the engine's journaled copy of job `jobId`'s archive lives in the private file system (the stream worker reads it). */
+export const ARCHIVES_DIR = 'exports';
+export const outputNameOf = (jobId: string) => `${jobId}.part`;
+
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The extension path the offscreen document's iframe navigates to for job `jobId`. */

@@ -14,10 +14,12 @@
  * It has no extension API (`chrome.runtime` is not there): it asks the offscreen document, found
  * among the extension's windows, over a MessageChannel port. The document asks the background
  * whether the job's stream may open (once, for an offered stream), posts the checked download name
- * on the port, then hands the port to the engine worker, which posts a ReadableStream on it (one hop
- * for the bytes, with backpressure). Browser objects are passed in: unit tests drive it with fakes.
+ * on the port, then hands the port to the engine worker, which posts `{ready}` on it and then grants
+ * the ranges of its journaled copy that this worker reads into the download (lib/copyStream.ts).
+ * Browser objects are passed in: unit tests drive it with fakes.
  */
 import { jobIdOfStreamUrl, streamHeaders } from './streamDownload';
+import { copyStreamOn, type ReadCopy } from './copyStream';
 
 /** How long the stream worker waits for the engine's stream once it asked for it. */
 export const STREAM_HANDOVER_TIMEOUT_MS = 10_000;
@@ -39,6 +41,8 @@ export interface StreamServerDeps {
   hostUrl: string;
   /** `self.clients.matchAll(...)`: the windows of the extension (the offscreen document among them). */
   clients(): Promise<readonly { url: string; postMessage(msg: StreamWorkerToHost, transfer?: Transferable[]): void }[]>;
+  /** Reads bytes of job `jobId`'s journaled copy (the private file system's `exports/<jobId>.part`). */
+  readCopy(jobId: string, from: number, to: number): Promise<Uint8Array>;
 }
 
 /** The longest download name taken from the document (names are checked by the background: lib/downloadName.ts). */
@@ -53,7 +57,10 @@ export async function serveStream(url: string, deps: StreamServerDeps): Promise<
   const jobId = jobIdOfStreamUrl(url, deps.baseUrl);
   if (!jobId) return null;
   const got = await engineStream(jobId, deps);
-  if (got.stream && got.name) return new Response(got.stream, { status: 200, headers: streamHeaders(got.name) });
+  if (got.port && got.name) {
+    const read: ReadCopy = (from, to) => deps.readCopy(jobId, from, to);
+    return new Response(copyStreamOn(got.port, read), { status: 200, headers: streamHeaders(got.name) });
+  }
   if (got.name) await report(deps, { to: 'host', type: 'stream/broken', jobId, reason: got.problem ?? 'the stream did not start' });
   return new Response('No such export is streaming.', { status: 404, headers: { 'Content-Type': 'text/plain' } });
 }
@@ -67,15 +74,16 @@ async function report(deps: StreamServerDeps, msg: StreamWorkerToHost) {
 interface Answer {
   /** The download name the background opened the stream under (null: not opened, refused). */
   name: string | null;
-  stream?: ReadableStream<Uint8Array>;
+  /** The port the engine is ready to grant ranges on. */
+  port?: MessagePort;
   /** Why there is no stream. */
   problem?: string;
 }
 
 /**
  * Asks the offscreen document for job `jobId`'s stream. On the port come, in this order, `{name}`
- * (the background opened the stream) or `{error}` (it did not), then the engine's `{stream}` or
- * `{error}`. Anything of another shape is a refusal.
+ * (the background opened the stream) or `{error}` (it did not), then the engine's `{ready: true}`
+ * or `{error}`. Anything of another shape is a refusal.
  */
 async function engineStream(jobId: string, deps: StreamServerDeps): Promise<Answer> {
   const host = await hostOf(deps);
@@ -85,20 +93,20 @@ async function engineStream(jobId: string, deps: StreamServerDeps): Promise<Answ
   const answer = new Promise<Answer>((resolve) => {
     let name: string | null = null;
     channel.port1.onmessage = (e: MessageEvent) => {
-      const data = e.data as { name?: unknown; stream?: unknown; error?: unknown } | null;
+      const data = e.data as { name?: unknown; ready?: unknown; error?: unknown } | null;
       if (name === null && typeof data?.name === 'string' && data.name.length > 0 && data.name.length <= MAX_NAME) {
         name = data.name;
         return;
       }
-      if (name !== null && data?.stream instanceof ReadableStream) return resolve({ name, stream: data.stream as ReadableStream<Uint8Array> });
+      if (name !== null && data?.ready === true) return resolve({ name, port: channel.port1 });
       const error = typeof data?.error === 'string' ? ` (${data.error.slice(0, 200)})` : '';
-      resolve({ name, problem: name === null ? `the stream was not opened${error}` : error ? `the engine refused the stream${error}` : "the engine's answer was not a stream" });
+      resolve({ name, problem: name === null ? `the stream was not opened${error}` : error ? `the engine refused the stream${error}` : "the engine's answer was not ready" });
     };
     timer = setTimeout(() => resolve({ name, problem: 'the engine did not hand over the stream in time' }), STREAM_HANDOVER_TIMEOUT_MS);
   });
   host.postMessage({ to: 'host', type: 'stream/port', jobId }, [channel.port2]);
   const got = await answer;
   clearTimeout(timer);
-  channel.port1.close();
+  if (!got.port) channel.port1.close();
   return got;
 }

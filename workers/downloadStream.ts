@@ -1,23 +1,28 @@
 /**
  * The engine's end of the download stream (Chrome; lib/streamDownload.ts for the whole path). The
- * service worker, asked for `/stream/<jobId>`, sends the engine a MessagePort (through the offscreen
- * document); the engine posts a ReadableStream on it, so the bytes go ONE hop, engine worker →
- * service worker, in large coalesced chunks (each pull takes everything written since the last), and
- * the download's pace holds the engine back once a bounded amount is pending (`mirrorOn`).
+ * stream service worker, asked for `/stream/<jobId>`, sends the engine a MessagePort (through the
+ * offscreen document); on it the engine grants the worker ranges of its journaled copy to read
+ * (lib/copyStream.ts), so the bytes are written once, into the copy, and the download reads them
+ * from there as they are written. The download's pace holds the export back once a bounded amount
+ * is written and not yet read (`mirrorOn`).
  *
- * The sink writes each chunk into the private file system first (the journaled copy), then into the
- * stream, waiting while the download is behind. A stream that fails (the service worker stopped,
- * the download interrupted or cancelled in the browser, the background saying so) is dropped and
- * never waited on again: the copy goes on alone and becomes the download.
+ * The sink (workers/opfs.ts) asks before each write of the copy (`beforeWrite`: not while the worker
+ * re-reads a range that met a write) and says after it how far the copy goes (`written`). A stream that fails (the
+ * service worker stopped, the download interrupted or cancelled in the browser, the background
+ * saying so) is dropped and never waited on again: the copy goes on alone and becomes the download.
  */
+
+import { MAX_RANGE, copyStreamMessage, type CopyStreamMessage } from '../lib/copyStream';
 
 /** How long the engine waits for the service worker to ask for the stream before it goes without. */
 export const STREAM_ATTACH_TIMEOUT_MS = 15_000;
 
 export interface DownloadMirror {
-  /** Writes `chunk` into the stream; resolves once the stream takes more (or has failed). */
-  write(chunk: Uint8Array): Promise<void>;
-  /** Ends the stream; true when every byte went into it. */
+  /** Resolves when the copy may be written (no range of it is being read), or once the stream failed. */
+  beforeWrite(): Promise<void>;
+  /** The copy now holds `offset` bytes; resolves once the download is close enough behind (or the stream failed). */
+  written(offset: number): Promise<void>;
+  /** The copy is whole (its last write done): resolves true once every byte of it was read into the download. */
   close(): Promise<boolean>;
   /** Gives the stream up (idempotent); the download side sees it fail. */
   fail(reason: string): void;
@@ -109,169 +114,140 @@ export function forgetStream(jobId: string): void {
   mirrors.delete(jobId);
 }
 
-/** The most bytes one pull hands to the download: everything written since the last, up to this. */
-export const MAX_STREAM_CHUNK = 4 * 1024 * 1024;
-/** Bytes written and not yet pulled beyond which a write waits (the backpressure: memory stays bounded). */
-export const MAX_STREAM_PENDING = 12 * 1024 * 1024;
-
-/** Written pieces below this size are copied when written (and concatenated when pulled). */
-const SMALL_PIECE = 64 * 1024;
+/** Bytes written and not yet read beyond which a write waits (the download's pace holds the export back). */
+export const MAX_STREAM_PENDING = 16 * 1024 * 1024;
+/** A range smaller than this waits up to `GATHER_MS` for more bytes (so a fast download does not read the copy in crumbs). */
+export const MIN_RANGE = 1024 * 1024;
+export const GATHER_MS = 50;
+/** A granted range not read within this gives the stream up (the stream worker stalled: writes must go on). */
+export const READ_TIMEOUT_MS = 30_000;
 
 /**
- * The sink on the service worker's port: a pull-based stream posted on it. Writes are coalesced:
- * each pull takes everything written since the previous one, concatenated into ONE chunk (at most
- * `MAX_STREAM_CHUNK`), so an archive of tiny pieces (local headers, small bodies, descriptors)
- * crosses threads in large chunks, not one message per piece; a pull waits only when nothing is
- * pending, so the first bytes go at once. A write waits while more than `maxPending` bytes are
- * pending (the download is behind), or until the stream is given up.
+ * The sink on the stream worker's port (lib/copyStream.ts for the protocol): the worker reads the
+ * copy itself, range by range; this side grants the ranges, holds the copy's writes while a range
+ * that met a write is read again, and holds the export back while more than `maxPending` bytes are
+ * written and not yet read.
  */
-export function mirrorOn(port: MessagePort, maxPending = MAX_STREAM_PENDING, maxChunk = MAX_STREAM_CHUNK): DownloadMirror {
-  const mirror = pendingMirror(maxPending, maxChunk);
+export function mirrorOn(port: MessagePort, maxPending = MAX_STREAM_PENDING): DownloadMirror {
+  const mirror = pendingMirror(maxPending);
   mirror.connect(port);
   return mirror;
 }
 
 /**
- * The sink before the service worker's port is there: writes are kept (within `maxPending`);
- * `connect(port)` posts the stream on it. A close waits for the port (or for the sink's failure).
+ * The sink before the stream worker's port is there: the copy's writes go on (within `maxPending`);
+ * `connect(port)` starts granting ranges on it. A close waits for the port (or for the failure).
  */
-export function pendingMirror(maxPending = MAX_STREAM_PENDING, maxChunk = MAX_STREAM_CHUNK): DownloadMirror & { connect(port: MessagePort): void } {
-  let connected = false;
-  /** `close()` was called: nothing more is taken. */
-  let ended = false;
-  let onConnect: (() => void) | null = null;
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
+export function pendingMirror(maxPending = MAX_STREAM_PENDING, maxRange = MAX_RANGE): DownloadMirror & { connect(port: MessagePort): void } {
+  let port: MessagePort | null = null;
   let problem: string | null = null;
-  let closing = false;
-  let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
-  /** A pull waiting for bytes (nothing was pending). */
-  let wantBytes: (() => void) | null = null;
-  /** Writes waiting for the download to take some (more than `maxPending` pending). */
-  let drained: (() => void)[] = [];
-  /** `close()` waiting for every pending byte to be pulled. */
-  let emptied: (() => void) | null = null;
+  /** Bytes of the archive in the copy, and read from it by the stream worker. */
+  let written = 0;
+  let read = 0;
+  /** The archive's size, once `close()` was called. */
+  let total: number | null = null;
+  /** The end was posted: the stream is whole. */
+  let done = false;
+  /** The stream worker waits for bytes from this offset. */
+  let want: number | null = null;
+  /** The range being read, with its timeout; `hold`: the copy's writes wait until it is read. */
+  let reading: { to: number; timer: ReturnType<typeof setTimeout>; hold: boolean } | null = null;
+  let gathering: ReturnType<typeof setTimeout> | null = null;
+  /** Everything waiting for a change: writes (a read, the backpressure), `close()`. */
+  let waiters: (() => void)[] = [];
 
-  const release = () => {
-    const ds = drained;
-    drained = [];
-    for (const d of ds) d();
+  const wake = () => {
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w();
   };
-  /** Takes up to `maxChunk` pending bytes as one chunk, whose buffer is exactly its bytes (the transferred stream clones whole buffers). */
-  const take = (): Uint8Array => {
-    const first = pending[0];
-    // One piece that is a whole buffer: handed on as it is (a view's clone would copy ALL its buffer).
-    if ((first.byteLength >= maxChunk || pending.length === 1) && first.byteOffset === 0 && first.byteLength === first.buffer.byteLength) {
-      pending.shift();
-      pendingBytes -= first.byteLength;
-      return first;
-    }
-    let size = 0;
-    let n = 0;
-    while (n < pending.length && (n === 0 || size + pending[n].byteLength <= maxChunk)) size += pending[n++].byteLength;
-    // (A view larger than the bound is copied out whole: the clone must carry its bytes only.)
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (let k = 0; k < n; k++) {
-      out.set(pending[k], at);
-      at += pending[k].byteLength;
-    }
-    pending = pending.slice(n);
-    pendingBytes -= size;
-    return out;
+  const until = async (ok: () => boolean) => {
+    while (!ok() && problem === null) await new Promise<void>((r) => waiters.push(r));
   };
-  /** Ends the stream once every pending byte was pulled. */
-  const finish = () => {
+  const post = (m: CopyStreamMessage) => {
     try {
-      controller?.close();
+      port?.postMessage(m);
     } catch {
-      // already closed or errored
+      // the port is gone: its close event fails the stream
     }
-    emptied?.();
-    emptied = null;
   };
   const fail = (reason: string) => {
-    if (problem !== null) return;
+    if (problem !== null || done) return;
     problem = reason;
-    pending = [];
-    pendingBytes = 0;
-    try {
-      controller?.error(new Error(reason));
-    } catch {
-      // already closed or errored
-    }
-    wantBytes?.();
-    wantBytes = null;
-    emptied?.();
-    emptied = null;
-    onConnect?.();
-    onConnect = null;
-    release();
+    if (reading) clearTimeout(reading.timer);
+    if (gathering) clearTimeout(gathering);
+    reading = null;
+    post({ error: reason });
+    port?.close();
+    wake();
   };
-  const why = (err: unknown) => `the download stream failed: ${(err as Error)?.message ?? String(err)}`;
-
-  const readable = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-      },
-      async pull(c) {
-        while (pendingBytes === 0 && problem === null && !closing) await new Promise<void>((r) => (wantBytes = r));
-        if (problem !== null) return;
-        if (pendingBytes > 0) {
-          c.enqueue(take());
-          if (pendingBytes <= maxPending) release();
-        }
-        if (pendingBytes === 0 && closing) finish();
-      },
-      cancel(reason) {
-        fail(why(reason ?? 'cancelled by the download'));
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  /** Answers a waiting `want` when there is something to give: a range, or the end. */
+  const grant = (now = false) => {
+    if (port === null || want === null || reading !== null || problem !== null) return;
+    if (total !== null && want === total) {
+      want = null;
+      done = true;
+      post({ end: total });
+      port.close();
+      wake();
+      return;
+    }
+    if (written <= want) return;
+    if (!now && written - want < maxRange && written - want < MIN_RANGE && total === null) {
+      gathering ??= setTimeout(() => {
+        gathering = null;
+        grant(true);
+      }, GATHER_MS);
+      return;
+    }
+    if (gathering) clearTimeout(gathering);
+    gathering = null;
+    const to = Math.min(written, want + maxRange);
+    post({ range: [want, to] });
+    want = null;
+    reading = { to, timer: setTimeout(() => fail('the download stopped reading the copy'), READ_TIMEOUT_MS), hold: false };
+  };
+  const onMessage = (e: MessageEvent) => {
+    const m = copyStreamMessage(e.data);
+    if (m && 'want' in m && reading === null && want === null && m.want === read) {
+      want = m.want;
+      grant();
+    } else if (m && 'hold' in m && reading !== null && !reading.hold && m.hold === reading.to) {
+      // No write is under way (they run whole, on this thread): the next one waits for the read.
+      reading.hold = true;
+      post({ held: m.hold });
+    } else if (m && 'read' in m && reading !== null && m.read === reading.to) {
+      clearTimeout(reading.timer);
+      reading = null;
+      read = m.read;
+      wake();
+    } else fail(m && 'error' in m ? `the download stream failed: ${m.error}` : 'the stream worker sent a message out of order');
+  };
 
   return {
-    connect(port) {
-      if (connected || problem !== null) return;
-      connected = true;
-      // A transferred stream clones each chunk into the service worker. Sending the chunks over the
-      // port with their buffers TRANSFERRED instead was measured (2026-12-02, 2 cores): faster (1 GB
-      // in 15.3 s against 16.5–17.7 s) but 4 GB grew memory by 523 MB against 264 MB: a moved buffer
-      // does not count as the service worker's own allocation, so its collector is never pressed to
-      // free the chunks it has passed on. A clone is allocated there, and collected.
-      port.postMessage({ stream: readable }, [readable as unknown as Transferable]);
-      port.close();
-      onConnect?.();
-      onConnect = null;
+    connect(p) {
+      if (port !== null || problem !== null) return;
+      port = p;
+      p.onmessage = onMessage;
+      p.addEventListener('close', () => fail('the stream worker went away'));
+      p.postMessage({ ready: true });
+      wake();
     },
     get problem() {
       return problem;
     },
-    async write(chunk) {
-      if (problem !== null || ended || chunk.byteLength === 0) return;
-      // A small piece is copied (it is concatenated anyway; its producer may reuse its buffer); a large
-      // one is kept as it is, like any stream chunk (a copy of each would only double the garbage).
-      pending.push(chunk.byteLength < SMALL_PIECE ? chunk.slice() : chunk);
-      pendingBytes += chunk.byteLength;
-      wantBytes?.();
-      wantBytes = null;
-      // The download is behind: wait for a pull (or for the stream to be given up).
-      while (pendingBytes > maxPending && problem === null) await new Promise<void>((r) => drained.push(r));
+    beforeWrite: () => until(() => !reading?.hold),
+    async written(offset) {
+      if (problem !== null || total !== null) return;
+      written = offset;
+      grant();
+      await until(() => written - read <= maxPending);
     },
     async close() {
       if (problem !== null) return false;
-      ended = true;
-      // An empty stream must not be closed before it is posted: wait for the port (or the failure).
-      if (!connected) await new Promise<void>((r) => (onConnect = r));
-      if (problem !== null) return false;
-      if (!closing) {
-        closing = true;
-        if (pendingBytes === 0) finish();
-        else await new Promise<void>((r) => (emptied = r));
-        wantBytes?.();
-        wantBytes = null;
-      }
+      total ??= written;
+      grant(true);
+      await until(() => done);
       return problem === null;
     },
     fail,

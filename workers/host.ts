@@ -11,10 +11,9 @@ import type { JobState } from '../lib/jobs';
 import type { Engine } from './engine';
 import EngineWorker from './engine?worker';
 import { opfsFile, removeOpfsFile } from './opfs';
-import { mimeTypeOf } from '../lib/streamDownload';
+import { mimeTypeOf, outputNameOf } from '../lib/streamDownload';
 
-export { mimeTypeOf };
-export const outputNameOf = (jobId: string) => `${jobId}.part`;
+export { mimeTypeOf, outputNameOf };
 
 export class EngineHost {
   private engine: Comlink.Remote<Engine> | null = null;

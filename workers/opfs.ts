@@ -7,8 +7,9 @@
  */
 import { timed, type StageClock } from './stages';
 import { isJobActive, type JobState } from '../lib/jobs';
+import { ARCHIVES_DIR } from '../lib/streamDownload';
 
-export const EXPORTS_DIR = 'exports';
+export const EXPORTS_DIR = ARCHIVES_DIR;
 /** Where downloads wait while their checksum is checked (workers/buffering.ts): `tmp/<jobId>/`. */
 export const TEMP_DIR = 'tmp';
 
@@ -24,10 +25,11 @@ export interface SinkOptions {
   /** After each write: the file now holds this many bytes (the archive journal listens). */
   onWritten?: (offset: number) => void;
   /**
-   * Chrome: the download stream (workers/downloadStream.ts). Each chunk goes into the file first (the
-   * journaled copy), then here, awaited: the download's backpressure paces the export.
+   * Chrome: the download stream (workers/downloadStream.ts), which reads this file as it is written.
+   * Each write waits while a range of it is read; after each, the stream is told how far the file
+   * goes, awaited: the download's backpressure paces the export.
    */
-  mirror?: { write(chunk: Uint8Array): Promise<void> };
+  mirror?: { beforeWrite(): Promise<void>; written(offset: number): Promise<void> };
 }
 
 /** Writes the stream to `exports/<name>`; on any error or abort the file is removed. Returns its size. */
@@ -45,11 +47,13 @@ export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uin
       const { done, value } = await reader.read();
       if (done) break;
       if (signal.aborted) throw signal.reason;
+      await opts.mirror?.beforeWrite();
       timed(opts.clock, 'write', () => out.write(value));
       opts.onWritten?.(out.offset);
-      if (opts.mirror) await opts.mirror.write(value);
+      await opts.mirror?.written(out.offset);
     }
     if (signal.aborted) throw signal.reason;
+    await opts.mirror?.beforeWrite();
     out.end();
     access.close();
     return out.offset;

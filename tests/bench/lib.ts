@@ -233,7 +233,9 @@ export interface BenchBrowser {
 
 export async function openBrowser(name: string): Promise<BenchBrowser> {
   const profile = makeProfile(`bench-${name}`);
-  const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, EXTENSION_DIR);
+  // BENCH_CHROMIUM_FLAGS: more flags, for a diagnosis (e.g. "--js-flags=--expose-gc" with a build that calls gc()).
+  const extra = (process.env.BENCH_CHROMIUM_FLAGS ?? '').split(' ').filter(Boolean);
+  const cdp = await launchExtensionChromium(CHROMIUM, [...CHROMIUM_FLAGS, ...extra], profile.profile, EXTENSION_DIR);
   const page = await cdp.newPage();
   await signInOverCdp(page, ORIGIN);
   return { cdp, page, profile, close: () => cdp.close() };

@@ -8,10 +8,16 @@
  * process for each. Over a bare DevTools pipe, nothing attached to the worker.
  *
  *   npx tsx tests/bench/swBody.ts [MB]        (default 2048)
+ *   SWBODY_GC=1 …                              also: slices with a gc() after each (--expose-gc)
+ *   SWBODY_YOUNG=1000,10000 …                  also: slices with N small young arrays allocated after each
+ *   SWBODY_ONLY=slices,young10000 …            only these modes
  *
  * Measured (2026-12-02, 2 cores, Chromium 156): a native body +5 MB at any size; a body whose chunks go
  * through the worker's JavaScript +91–127 MB for 512 MB and +236–243 MB for 2 GB, whatever the
- * chunks' source or size (our 4 GB export: +262 MB). That is the stream's own floor in Chrome.
+ * chunks' source or size. For 1 GB in slices: +142–234 MB as they are, +0 MB with gc() after each,
+ * +34 MB with 1,000 young arrays after each, +1–3 MB with 10,000: the slices wait for a collection
+ * that an idle thread seldom runs, and young garbage paced to the bytes brings it
+ * (lib/collectionPacing.ts).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +67,8 @@ const files: Record<string, string> = {
             const b = new Uint8Array(await f.slice(at, at + (4 << 20)).arrayBuffer());
             at += b.length;
             c.enqueue(b);
+            if (mode === 'gc') self.gc();
+            if (mode.startsWith('young')) { let keep = 0; for (let i = 0; i < Number(mode.slice(5)); i++) keep += [i, i + 1, i + 2].length; self.keep = keep; }
           },
         }, { highWaterMark: 0 });
         return new Response(body, { headers: { 'Content-Type': 'application/octet-stream', 'Content-Disposition': 'attachment; filename="' + mode + '.bin"' } });
@@ -70,14 +78,18 @@ const files: Record<string, string> = {
 for (const [name, text] of Object.entries(files)) writeFileSync(join(ext, name), text);
 
 const profile = makeProfile('swbody');
-const cdp = await launchExtensionChromium(CHROMIUM, CHROMIUM_FLAGS, profile.profile, ext);
+const GC = process.env.SWBODY_GC === '1';
+const cdp = await launchExtensionChromium(CHROMIUM, GC ? [...CHROMIUM_FLAGS, '--js-flags=--expose-gc'] : CHROMIUM_FLAGS, profile.profile, ext);
 try {
   const origin = await extensionOriginOf(cdp);
   const page = await cdp.newPage();
   await page.goto(`${origin}/page.html`);
   await page.evaluate(`window.prepare(${MB_TOTAL})`);
   await page.evaluate('window.register()');
-  const MODES = { native: 'new Response(file)', stream: 'file.stream()', slices: '4 MiB slices, one after another' } as const;
+  const MODES: Record<string, string> = { native: 'new Response(file)', stream: 'file.stream()', slices: '4 MiB slices, one after another' };
+  if (GC) MODES.gc = '4 MiB slices, gc() after each';
+  for (const n of (process.env.SWBODY_YOUNG ?? '').split(',').filter(Boolean)) MODES['young' + n] = `4 MiB slices, ${n} young arrays after each`;
+  if (process.env.SWBODY_ONLY) for (const k of Object.keys(MODES)) if (!process.env.SWBODY_ONLY.split(',').includes(k)) delete MODES[k];
   for (const [mode, label] of Object.entries(MODES)) {
     const mem = await sampleMemory(profile.profile, 100);
     const t0 = Date.now();

@@ -1,161 +1,209 @@
 /**
- * The engine's end of the download stream (workers/downloadStream.ts): the bytes go as written, the
- * engine waits while the download is behind (backpressure), a failed stream is never waited on, and
- * only a port the engine is waiting for is taken.
+ * The engine's end of the download stream (workers/downloadStream.ts), with the stream worker's end
+ * (lib/copyStream.ts) reading a fake copy: the bytes come as written, never read while the copy is
+ * written, the engine waits while the download is behind (backpressure), a failed stream is never
+ * waited on, and only a port the engine is waiting for is taken.
  */
 import { describe, expect, it } from 'vitest';
-import { attachStream, mirrorOn, openDownloadStream, streamFailed } from '../../workers/downloadStream';
+import { attachStream, mirrorOn, openDownloadStream, streamFailed, type DownloadMirror } from '../../workers/downloadStream';
+import { copyStreamOn, MAX_RANGE } from '../../lib/copyStream';
 
 const ID = '4f1c2b3a-1111-4222-8333-944455556666';
 const tick = () => new Promise((r) => setTimeout(r, 10));
 
-/** The service worker's side: the stream the engine posts on the port. */
-function receive(port: MessagePort): Promise<ReadableStream<Uint8Array>> {
-  return new Promise((resolve) => {
-    port.onmessage = (e) => resolve(e.data.stream);
-  });
+/**
+ * The journaled copy, in memory, written as workers/opfs.ts writes it (ask, write, say how far); its
+ * reader (the stream worker's) fails as Chrome's does when a write comes while it reads
+ * (NotReadableError), and counts its reads and their failures.
+ */
+function fakeCopy() {
+  let bytes = new Uint8Array(0);
+  let writes = 0;
+  const c = {
+    reads: [] as [number, number][],
+    failedReads: 0,
+    async write(mirror: DownloadMirror, chunk: Uint8Array) {
+      await mirror.beforeWrite();
+      const next = new Uint8Array(bytes.byteLength + chunk.byteLength);
+      next.set(bytes);
+      next.set(chunk, bytes.byteLength);
+      bytes = next;
+      writes++;
+      await mirror.written(bytes.byteLength);
+    },
+    async read(from: number, to: number) {
+      const before = writes;
+      c.reads.push([from, to]);
+      await tick();
+      if (writes !== before) {
+        c.failedReads++;
+        throw new DOMException('The requested file could not be read', 'NotReadableError');
+      }
+      return bytes.slice(from, to);
+    },
+  };
+  return c;
 }
 
+/** The stream worker's side on `port`: the download's body, read from `copy`. */
+const download = (port: MessagePort, copy: ReturnType<typeof fakeCopy>) =>
+  new Promise<ReadableStream<Uint8Array>>((resolve) => {
+    port.onmessage = (e) => {
+      if (e.data?.ready === true) resolve(copyStreamOn(port, (a, b) => copy.read(a, b)));
+    };
+  });
+
+const bytesOf = (t: string) => new TextEncoder().encode(t);
+
 describe('the download mirror', () => {
-  it('carries the chunks in order and ends', async () => {
+  it("the download gets the copy's bytes in order, and the stream ends once they are all read", async () => {
     const ch = new MessageChannel();
-    const got = receive(ch.port1);
+    const copy = fakeCopy();
+    const got = download(ch.port1, copy);
     const mirror = mirrorOn(ch.port2);
     const reading = new Response(await got).text();
-    for (const t of ['PK', 'zip', 'end']) await mirror.write(new TextEncoder().encode(t));
+    for (const t of ['PK', 'zip', 'end']) await copy.write(mirror, bytesOf(t));
     expect(await mirror.close()).toBe(true);
     expect(await reading).toBe('PKzipend');
-    ch.port1.close();
+  });
+
+  it('a read that meets a write is read again with the writes held: the download is whole and right', async () => {
+    const ch = new MessageChannel();
+    const copy = fakeCopy();
+    const got = download(ch.port1, copy);
+    const mirror = mirrorOn(ch.port2, 64 * 1024);
+    const reading = new Response(await got).arrayBuffer();
+    const expected: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const chunk = new Uint8Array(1000 + i).fill(i);
+      expected.push(...chunk);
+      await copy.write(mirror, chunk);
+      // The engine goes on between writes (fetching): reads and writes interleave.
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(await mirror.close()).toBe(true);
+    expect([...new Uint8Array(await reading)]).toEqual(expected);
+    expect(copy.reads.length).toBeGreaterThan(1);
+    // Reads met writes (the engine goes on while the worker reads), and each was read again, held.
+    expect(copy.failedReads).toBeGreaterThan(0);
   });
 
   it('waits while the download does not read, goes on when it does', async () => {
     const ch = new MessageChannel();
-    const got = receive(ch.port1);
-    const mirror = mirrorOn(ch.port2, 4096, 2048);
+    const copy = fakeCopy();
+    const got = download(ch.port1, copy);
+    const mirror = mirrorOn(ch.port2, 4096);
     const reader = (await got).getReader();
     let written = 0;
     const writing = (async () => {
       for (let i = 0; i < 20; i++) {
-        await mirror.write(new Uint8Array(1024));
+        await copy.write(mirror, new Uint8Array(1024));
         written++;
       }
     })();
     await tick();
     await tick();
-    // Nothing read: the pending bound (4 KiB) and the chunks on their way (a pull or two) hold it back.
-    expect(written).toBeLessThan(12);
+    // Nothing read: the pending bound (4 KiB) holds it back.
+    expect(written).toBeLessThanOrEqual(5);
     let read = 0;
     while (read < 20 * 1024) read += (await reader.read()).value!.byteLength;
     await writing;
     expect(written).toBe(20);
-    ch.port1.close();
+    mirror.fail('done');
   });
 
-  it('the first bytes go at once; pieces written while the download is busy go as one chunk', async () => {
+  it('the first bytes go at once; what is written while the download reads goes in large ranges, never above the bound', async () => {
     const ch = new MessageChannel();
-    const got = receive(ch.port1);
-    const mirror = mirrorOn(ch.port2);
+    const copy = fakeCopy();
+    const got = download(ch.port1, copy);
+    const mirror = mirrorOn(ch.port2, 64 * MAX_RANGE);
     const reader = (await got).getReader();
-    await mirror.write(new Uint8Array([1, 2]));
+    await copy.write(mirror, new Uint8Array([1, 2]));
     expect([...(await reader.read()).value!]).toEqual([1, 2]);
     // 1,000 tiny pieces (headers, small bodies, descriptors) while nothing is read...
-    for (let i = 0; i < 1000; i++) await mirror.write(new Uint8Array([i & 0xff, 7, 7]));
-    await tick();
-    // ...cross in a handful of chunks, not one message each, and in order.
-    const chunks: Uint8Array[] = [];
-    let total = 0;
+    for (let i = 0; i < 1000; i++) await copy.write(mirror, new Uint8Array([i & 0xff, 7, 7]));
+    // ...and one larger than a range.
+    await copy.write(mirror, new Uint8Array(MAX_RANGE + 10).fill(5));
     const closing = mirror.close();
+    let total = 0;
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      chunks.push(value);
       total += value.byteLength;
     }
     expect(await closing).toBe(true);
-    expect(total).toBe(3000);
-    expect(chunks.length).toBeLessThanOrEqual(3);
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) all.set(c, (at += c.byteLength) - c.byteLength);
-    for (let i = 0; i < 1000; i++) expect([...all.subarray(i * 3, i * 3 + 3)]).toEqual([i & 0xff, 7, 7]);
-    ch.port1.close();
-  });
-
-  it('a chunk is never larger than the bound unless one write was', async () => {
-    const ch = new MessageChannel();
-    const got = receive(ch.port1);
-    const mirror = mirrorOn(ch.port2, 1 << 20, 1000);
-    const reader = (await got).getReader();
-    for (let i = 0; i < 30; i++) await mirror.write(new Uint8Array(100));
-    await mirror.write(new Uint8Array(5000));
-    const closing = mirror.close();
-    const sizes: number[] = [];
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      sizes.push(value.byteLength);
-    }
-    await closing;
-    expect(sizes.reduce((a, b) => a + b, 0)).toBe(8000);
-    expect(sizes.filter((n) => n > 1000)).toEqual([5000]);
-    ch.port1.close();
-  });
-
-  it('a view of a larger buffer crosses as its own bytes only (a clone carries the whole buffer)', async () => {
-    const ch = new MessageChannel();
-    const got = receive(ch.port1);
-    const mirror = mirrorOn(ch.port2);
-    const reader = (await got).getReader();
-    const big = new Uint8Array(1 << 20).fill(9);
-    await mirror.write(big.subarray(1000, 1000 + 100_000));
-    const { value } = await reader.read();
-    expect(value!.byteLength).toBe(100_000);
-    expect(value!.buffer.byteLength).toBe(100_000);
-    // A whole buffer goes as it is.
-    await mirror.write(new Uint8Array(200_000));
-    expect((await reader.read()).value!.buffer.byteLength).toBe(200_000);
-    mirror.fail('done');
-    ch.port1.close();
-  });
-
-  it('a small piece may be reused by its writer at once: the stream carries what was written', async () => {
-    const ch = new MessageChannel();
-    const got = receive(ch.port1);
-    const mirror = mirrorOn(ch.port2);
-    const reading = new Response(await got).arrayBuffer();
-    const buf = new Uint8Array(4);
-    for (let i = 0; i < 3; i++) {
-      buf.fill(i + 1);
-      await mirror.write(buf);
-    }
-    expect(await mirror.close()).toBe(true);
-    expect([...new Uint8Array(await reading)]).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
-    ch.port1.close();
+    expect(total).toBe(3000 + MAX_RANGE + 10);
+    const sizes = copy.reads.slice(1).map(([a, b]) => b - a);
+    expect(sizes.length).toBeLessThanOrEqual(3);
+    expect(Math.max(...sizes)).toBe(MAX_RANGE);
   });
 
   it('the download cancelling its side fails the stream: writes stop waiting', async () => {
     const ch = new MessageChannel();
-    const got = receive(ch.port1);
-    const mirror = mirrorOn(ch.port2, 1024, 512);
+    const copy = fakeCopy();
+    const got = download(ch.port1, copy);
+    const mirror = mirrorOn(ch.port2, 1024);
     const stream = await got;
     const writing = (async () => {
-      for (let i = 0; i < 50; i++) await mirror.write(new Uint8Array(512));
+      for (let i = 0; i < 50; i++) await copy.write(mirror, new Uint8Array(512));
     })();
     await tick();
     await stream.cancel('USER_CANCELED');
     await writing;
     await tick();
-    expect(mirror.problem).toMatch(/download stream failed/);
+    expect(mirror.problem).toMatch(/download stream failed: the download was cancelled/);
     expect(await mirror.close()).toBe(false);
+  });
+
+  it('the stream worker going away fails the stream', async () => {
+    const ch = new MessageChannel();
+    const mirror = mirrorOn(ch.port2, 1024);
+    const copy = fakeCopy();
+    const writing = (async () => {
+      for (let i = 0; i < 50; i++) await copy.write(mirror, new Uint8Array(512));
+    })();
     ch.port1.close();
+    await writing;
+    expect(mirror.problem).toBe('the stream worker went away');
+  });
+
+  it('a message out of order, or forged, fails the stream', async () => {
+    for (const forged of [{ read: 0 }, { want: 5 }, { want: -1 }, { range: [0, 1] }, 'want', null, { want: 0, extra: 1 }]) {
+      const ch = new MessageChannel();
+      const mirror = mirrorOn(ch.port2);
+      const copy = fakeCopy();
+      await copy.write(mirror, new Uint8Array(10));
+      ch.port1.postMessage(forged);
+      await tick();
+      expect(mirror.problem, JSON.stringify(forged)).toBe('the stream worker sent a message out of order');
+      ch.port1.close();
+    }
+  });
+
+  it('a range of the copy that cannot be read ends the download, and the engine is told why', async () => {
+    const ch = new MessageChannel();
+    const mirror = mirrorOn(ch.port2);
+    const stream = await new Promise<ReadableStream<Uint8Array>>((resolve) => {
+      ch.port1.onmessage = () =>
+        resolve(
+          copyStreamOn(ch.port1, async () => {
+            throw new Error('NotReadableError');
+          }),
+        );
+    });
+    const reading = new Response(stream).arrayBuffer();
+    await fakeCopy().write(mirror, new Uint8Array(10));
+    await expect(reading).rejects.toThrow(/the copy could not be read: NotReadableError/);
+    await tick();
+    expect(mirror.problem).toBe('the download stream failed: the copy could not be read: NotReadableError');
   });
 
   it('a stream given up is never waited on again, and says why', async () => {
     const ch = new MessageChannel();
-    void receive(ch.port1); // never read
-    const mirror = mirrorOn(ch.port2, 2048, 1024);
+    const mirror = mirrorOn(ch.port2, 2048); // never read
+    const copy = fakeCopy();
     const writing = (async () => {
-      for (let i = 0; i < 20; i++) await mirror.write(new Uint8Array(1024));
+      for (let i = 0; i < 20; i++) await copy.write(mirror, new Uint8Array(1024));
     })();
     await tick();
     mirror.fail('Download interrupted: NETWORK_FAILED');
@@ -181,7 +229,7 @@ describe('attaching the service worker\'s port', () => {
     const late = await openDownloadStream(ID, async () => true, signal, 20);
     if (typeof late === 'string') throw new Error(late);
     // The engine writes at once; the port not coming in time fails the sink, and writes stop waiting.
-    await late.write(new Uint8Array(8));
+    await fakeCopy().write(late, new Uint8Array(8));
     await tick();
     await tick();
     expect(late.problem).toBe('the service worker did not ask for the stream in time');
@@ -202,28 +250,37 @@ describe('attaching the service worker\'s port', () => {
     const ch = new MessageChannel();
     const opening = await openDownloadStream(ID, async () => true, new AbortController().signal);
     if (typeof opening === 'string') throw new Error(opening);
-    await opening.write(new TextEncoder().encode('PK'));
+    const copy = fakeCopy();
+    await copy.write(opening, bytesOf('PK'));
     const closing = opening.close();
-    await opening.write(new TextEncoder().encode('late')); // after close: ignored
-    const got = receive(ch.port1);
+    const got = download(ch.port1, copy);
     expect(attachStream(ID, ch.port2)).toBe(true);
     const text = new Response(await got).text();
     expect(await closing).toBe(true);
     expect(await text).toBe('PK');
-    ch.port1.close();
+  });
+
+  it('an empty archive streams as an empty download', async () => {
+    const ch = new MessageChannel();
+    const copy = fakeCopy();
+    const got = download(ch.port1, copy);
+    const mirror = mirrorOn(ch.port2);
+    const reading = new Response(await got).arrayBuffer();
+    expect(await mirror.close()).toBe(true);
+    expect((await reading).byteLength).toBe(0);
   });
 
   it('a cancel ends a stream the download does not read (paused, stalled): the engine never waits on it', async () => {
     const ch = new MessageChannel();
-    void receive(ch.port1); // never read
     const controller = new AbortController();
     const opening = openDownloadStream(ID, async () => true, controller.signal);
     await tick();
     attachStream(ID, ch.port2);
     const mirror = await opening;
     if (typeof mirror === 'string') throw new Error(mirror);
+    const copy = fakeCopy();
     const writing = (async () => {
-      for (let i = 0; i < 20; i++) await mirror.write(new Uint8Array(1024));
+      for (let i = 0; i < 20; i++) await copy.write(mirror, new Uint8Array(1024 * 1024));
     })();
     await tick();
     controller.abort();
@@ -234,13 +291,13 @@ describe('attaching the service worker\'s port', () => {
 
   it('the port the engine waits for is taken once', async () => {
     const ch = new MessageChannel();
-    const got = receive(ch.port1);
+    const got = new Promise((r) => (ch.port1.onmessage = (e) => r(e.data)));
     const opening = openDownloadStream(ID, async () => true, new AbortController().signal);
     await tick();
     expect(attachStream(ID, ch.port2)).toBe(true);
     const mirror = await opening;
     expect(typeof mirror).toBe('object');
-    expect(await got).toBeInstanceOf(ReadableStream);
+    expect(await got).toEqual({ ready: true });
     const again = new MessageChannel();
     expect(attachStream(ID, again.port2)).toBe(false);
     if (typeof mirror === 'object') mirror.fail('done');
