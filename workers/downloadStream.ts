@@ -193,7 +193,8 @@ export function pendingMirror(maxPending = MAX_STREAM_PENDING, maxRange = MAX_RA
       return;
     }
     if (written <= want) return;
-    if (!now && written - want < maxRange && written - want < MIN_RANGE && total === null) {
+    // (The first bytes go at once: the download shows as started.)
+    if (!now && want > 0 && written - want < Math.min(MIN_RANGE, maxRange) && total === null) {
       gathering ??= setTimeout(() => {
         gathering = null;
         grant(true);
