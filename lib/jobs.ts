@@ -111,6 +111,8 @@ export interface JobResult {
   filename: string;
   /** Milliseconds from the start until the archive was complete in the private file system. */
   archiveMs?: number;
+  /** When (epoch ms) the archive was complete (in Chrome: also read whole into its stream's download); the bench times what follows. */
+  builtAt?: number;
   /** Milliseconds the engine's thread spent per stage (workers/stages.ts), for the bench. */
   stages?: Record<string, number>;
   archiveBytes: number;

@@ -140,6 +140,7 @@ const failedFileShape = objOf<FailedFile>({
 export const jobResultShape = objOf<JobResult>({
   filename: str({ min: 1, max: 1000 }),
   archiveMs: optional(timeMs),
+  builtAt: optional(timeMs),
   stages: optional(record(str({ max: 100 }), num({ min: 0 }), { max: 100 })),
   archiveBytes: count,
   files: count,

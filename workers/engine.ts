@@ -134,9 +134,11 @@ export const engine = {
       report(progress, true);
       const streamed = mirror ? await mirror.close() : false;
       if (mirror && !streamed) streamProblem = mirror.problem ?? undefined;
+      const builtAt = Date.now();
       const result: JobResult = {
         filename,
-        archiveMs: Date.now() - started,
+        archiveMs: builtAt - started,
+        builtAt,
         stages: clock.summary(),
         archiveBytes,
         files: progress.filesDone - leftOut(failed).length,

@@ -306,7 +306,7 @@ async function nextDownload(ext: PageSession, after: number, timeoutMs: number, 
 }
 
 /** The newest job's figures, as the extension keeps them. */
-async function lastJob(ext: PageSession): Promise<{ startedAt: number; finishedAt?: number; result?: { archiveMs?: number; stages?: Record<string, number> } } | undefined> {
+async function lastJob(ext: PageSession): Promise<{ startedAt: number; finishedAt?: number; result?: { archiveMs?: number; builtAt?: number; stages?: Record<string, number> } } | undefined> {
   const jobs = await ext.evaluate<{ startedAt: number }[]>(STORED_JOBS_EXPRESSION);
   return jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
 }
@@ -375,7 +375,9 @@ export async function timeExport(
   const job = await lastJob(ext);
   await ext.send('Page.close').catch(() => {});
   const archiveMs = job?.result?.archiveMs ?? null;
-  const copyMs = archiveMs !== null && job?.finishedAt ? job.finishedAt - job.startedAt - archiveMs : null;
+  // From the archive's completion (the engine's clock: its start-up after the click is not the copy's).
+  const builtAt = job?.result?.builtAt ?? (archiveMs !== null && job ? job.startedAt + archiveMs : null);
+  const copyMs = builtAt !== null && job?.finishedAt ? job.finishedAt - builtAt : null;
   return { ms, firstProgressMs, firstBytesMs, item, memory, archiveMs, copyMs, stages: job?.result?.stages ?? null };
 }
 
