@@ -275,6 +275,8 @@ export interface FinishedDownload {
   /** Full path of the file in the profile's download folder. */
   filename: string;
   size: number;
+  /** When (epoch ms, to the poll's 50 ms) the download had its last byte; it was complete later. */
+  allBytesAt: number;
 }
 
 /** One of the extension's pages, to ask the browser what the extension sees (downloads, job state). */
@@ -289,6 +291,7 @@ async function extensionPage(b: BenchBrowser): Promise<PageSession> {
 /** The newest download once the browser says it is complete (newer than download `after`). */
 async function nextDownload(ext: PageSession, after: number, timeoutMs: number, onFirstBytes?: () => void): Promise<FinishedDownload> {
   const deadline = Date.now() + timeoutMs;
+  let received = { bytes: -1, at: 0 };
   for (;;) {
     const [item] = await ext.evaluate<{ id: number; state: string; filename: string; error?: string; bytesReceived?: number }[]>(
       `chrome.downloads.search({ orderBy: ['-startTime'], limit: 1 })`,
@@ -298,7 +301,8 @@ async function nextDownload(ext: PageSession, after: number, timeoutMs: number, 
       onFirstBytes();
       onFirstBytes = undefined;
     }
-    if (item && item.id > after && item.state === 'complete') return { filename: item.filename, size: statSync(item.filename).size };
+    if (item && item.id > after && item.bytesReceived !== received.bytes) received = { bytes: item.bytesReceived ?? 0, at: Date.now() };
+    if (item && item.id > after && item.state === 'complete') return { filename: item.filename, size: statSync(item.filename).size, allBytesAt: received.at };
     if (item && item.id > after && item.state === 'interrupted') throw new Error(`download interrupted: ${item.error}`);
     if (Date.now() > deadline) throw new Error(`no download within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
@@ -352,6 +356,8 @@ export async function timeExport(
   memory: Awaited<ReturnType<Awaited<ReturnType<typeof sampleMemory>>['stop']>>;
   archiveMs: number | null;
   copyMs: number | null;
+  /** Of `copyMs`: until the download had every byte (the rest is Chrome's flush of the file to disk and its rename). */
+  receivedMs: number | null;
   stages: Record<string, number> | null;
 }> {
   const ext = await extensionPage(b);
@@ -378,7 +384,8 @@ export async function timeExport(
   // From the archive's completion (the engine's clock: its start-up after the click is not the copy's).
   const builtAt = job?.result?.builtAt ?? (archiveMs !== null && job ? job.startedAt + archiveMs : null);
   const copyMs = builtAt !== null && job?.finishedAt ? job.finishedAt - builtAt : null;
-  return { ms, firstProgressMs, firstBytesMs, item, memory, archiveMs, copyMs, stages: job?.result?.stages ?? null };
+  const receivedMs = builtAt !== null && copyMs !== null ? Math.max(0, item.allBytesAt - builtAt) : null;
+  return { ms, firstProgressMs, firstBytesMs, item, memory, archiveMs, copyMs, receivedMs, stages: job?.result?.stages ?? null };
 }
 
 /**
@@ -392,13 +399,19 @@ function stagesLine(stages: Record<string, number> | null, archiveMs: number | n
   return `engine thread: ${parts.join(', ')}, other + waiting ${fmtS(archiveMs - busy)}; `;
 }
 
+/** Chrome flushes a finished download to disk (fdatasync) before it renames it: that wait is not the copy's. */
+function flushLine(run: { copyMs: number | null; receivedMs: number | null }): string {
+  if (run.copyMs === null || run.receivedMs === null) return '';
+  return ` (every byte in the download ${fmtS(run.receivedMs)} after the archive; Chrome's flush to disk and rename ${fmtS(run.copyMs - run.receivedMs)})`;
+}
+
 /**
  * The figures every case prints after its own: where the time went (the file built, its copy to
  * Downloads, the engine thread's stages, CPU per process kind), the first progress and memory.
  */
 export function runFigures(run: Awaited<ReturnType<typeof timeExport>>): string {
   return (
-    `file built in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}, ` +
+    `file built in ${fmtS(run.archiveMs ?? NaN)} + copied to Downloads in ${fmtS(run.copyMs ?? NaN)}${flushLine(run)}, ` +
     `${stagesLine(run.stages, run.archiveMs)}${cpuLine(run.memory.cpu)} (extension by thread: ${cpuLine(run.memory.threads).slice(7)}), ${cpuFloorLine(run.memory.cpu)}; first progress ${run.firstProgressMs} ms, first bytes in Downloads ${run.firstBytesMs ?? '–'} ms, ` +
     `peak memory growth ${fmtMB(run.memory.growth)} (baseline ${fmtMB(run.memory.baseline)}; ${memoryLine(run.memory.growthByKind)})`
   );
