@@ -384,7 +384,8 @@ export async function timeExport(
   // From the archive's completion (the engine's clock: its start-up after the click is not the copy's).
   const builtAt = job?.result?.builtAt ?? (archiveMs !== null && job ? job.startedAt + archiveMs : null);
   const copyMs = builtAt !== null && job?.finishedAt ? job.finishedAt - builtAt : null;
-  const receivedMs = builtAt !== null && copyMs !== null ? Math.max(0, item.allBytesAt - builtAt) : null;
+  // (To the poll's 50 ms: never past the download's completion.)
+  const receivedMs = builtAt !== null && copyMs !== null ? Math.min(copyMs, Math.max(0, item.allBytesAt - builtAt)) : null;
   return { ms, firstProgressMs, firstBytesMs, item, memory, archiveMs, copyMs, receivedMs, stages: job?.result?.stages ?? null };
 }
 
