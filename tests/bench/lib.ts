@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { CHROMIUM, CHROMIUM_FLAGS, EXTENSION_DIR, ORIGIN, makeProfile } from '../e2e/harness';
 import { launchExtensionChromium, signInOverCdp, type Cdp, type PageSession } from '../e2e/cdp';
 import { STORED_JOBS_EXPRESSION } from '../flows/jobs';
+import type { JobState } from '../../lib/jobs';
 
 function ppidOf(pid: number): number | null {
   try {
@@ -310,7 +311,7 @@ async function nextDownload(ext: PageSession, after: number, timeoutMs: number, 
 }
 
 /** The newest job's figures, as the extension keeps them. */
-async function lastJob(ext: PageSession): Promise<{ startedAt: number; finishedAt?: number; result?: { archiveMs?: number; builtAt?: number; stages?: Record<string, number> } } | undefined> {
+async function lastJob(ext: PageSession): Promise<Pick<JobState, 'startedAt' | 'finishedAt' | 'result'> | undefined> {
   const jobs = await ext.evaluate<{ startedAt: number }[]>(STORED_JOBS_EXPRESSION);
   return jobs.sort((x, y) => y.startedAt - x.startedAt)[0];
 }
@@ -382,7 +383,7 @@ export async function timeExport(
   await ext.send('Page.close').catch(() => {});
   const archiveMs = job?.result?.archiveMs ?? null;
   // From the archive's completion (the engine's clock: its start-up after the click is not the copy's).
-  const builtAt = job?.result?.builtAt ?? (archiveMs !== null && job ? job.startedAt + archiveMs : null);
+  const builtAt = job?.result?.builtAt ?? null;
   const copyMs = builtAt !== null && job?.finishedAt ? job.finishedAt - builtAt : null;
   // (To the poll's 50 ms: never past the download's completion.)
   const receivedMs = builtAt !== null && copyMs !== null ? Math.min(copyMs, Math.max(0, item.allBytesAt - builtAt)) : null;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arr, bool, check, count, nullable, num, obj, oneOf, optional, record, str, strictObj, union } from '../../lib/shapes';
-import { progressShape } from '../../lib/messageSchema';
+import { jobResultShape, progressShape } from '../../lib/messageSchema';
 import { DOWNLOAD_SUFFIX, downloadNameFor, isSafeDownloadName } from '../../lib/downloadName';
 import { isConfiguredOrigin, isOwnBlobUrl, servesOrigin } from '../../lib/senders';
 import { allOrigins, settingsFrom, type SettingsArea } from '../../lib/settings';
@@ -60,6 +60,19 @@ describe('shapes', () => {
     expect(check(u, { kind: 'a', n: 1 }).ok).toBe(true);
     expect(check(u, { kind: 'c' }).ok).toBe(false);
     expect(check(u, { kind: 'toString' }).ok).toBe(false);
+  });
+});
+
+describe('job result timings', () => {
+  it("the archive's time and completion are finite, non-negative numbers or absent; anything else refuses the result", () => {
+    const base = { filename: 'w_case-files.zip', archiveBytes: 1, files: 1, failed: [] };
+    expect(check(jobResultShape, base).ok).toBe(true);
+    expect(check(jobResultShape, { ...base, archiveMs: 12, builtAt: 1_796_302_610_349 })).toEqual({ ok: true, value: { ...base, archiveMs: 12, builtAt: 1_796_302_610_349 } });
+    fc.assert(
+      fc.property(fc.constantFrom('archiveMs', 'builtAt'), fc.oneof(fc.constantFrom(-1, NaN, Infinity, -Infinity, '5', null, true, {}, [1]), fc.double({ max: -Number.MIN_VALUE })), (key, bad) => {
+        expect(check(jobResultShape, { ...base, [key]: bad }).ok).toBe(false);
+      }),
+    );
   });
 });
 
