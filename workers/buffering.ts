@@ -5,11 +5,13 @@
  * the writer has taken it.
  */
 import { TEMP_DIR, appendWriter, openSyncAccess } from './opfs';
+import { bufferPool, type BufferPool } from './bufferPool';
 
 export interface TempFile {
   /** The bytes stay in memory (`finish` gives a Uint8Array). */
   readonly inMemory: boolean;
-  write(chunk: Uint8Array): void;
+  /** `transient`: the chunk's buffer is used again once this returns (a read's scratch): its bytes are copied, never the chunk kept. */
+  write(chunk: Uint8Array, transient?: boolean): void;
   /** The bytes written (call once, after the last write): in memory, or a disk-backed Blob. */
   finish(): Promise<Uint8Array | Blob>;
   /** Frees the bytes (after the writer has taken them, or when they are dropped). */
@@ -31,23 +33,25 @@ export const MEMORY_BUFFER_LIMIT = 8 * 1024 * 1024;
  * a file never exists twice (chunks plus their concatenation); unknown or wrong sizes fall back to
  * gathering the chunks.
  */
-export function memoryTempFile(sizeHint = 0): TempFile {
+export function memoryTempFile(sizeHint = 0, pool?: BufferPool): TempFile {
   let whole: Uint8Array | null = null;
+  /** The array taken from `pool`, given back on `dispose` (not before: `finish` may return it). */
+  let taken: Uint8Array | null = null;
   let at = 0;
   let chunks: Uint8Array[] = [];
   return {
     inMemory: true,
-    write(chunk) {
+    write(chunk, transient = false) {
       // An empty chunk changes nothing (and must not start the sized array: the whole-file shortcut
       // below would then keep a later chunk beside an array that finish() returns empty).
       if (chunk.byteLength === 0) return;
       if (chunks.length === 0 && sizeHint > 0 && at + chunk.byteLength <= sizeHint) {
         // A single chunk that is the whole file is kept as it is.
-        if (at === 0 && chunk.byteLength === sizeHint) {
+        if (at === 0 && chunk.byteLength === sizeHint && !transient) {
           chunks.push(chunk);
           return;
         }
-        whole ??= new Uint8Array(sizeHint);
+        whole ??= taken = pool ? pool.take(sizeHint) : new Uint8Array(sizeHint);
         whole.set(chunk, at);
         at += chunk.byteLength;
         return;
@@ -56,7 +60,7 @@ export function memoryTempFile(sizeHint = 0): TempFile {
         chunks.push(whole.subarray(0, at));
         whole = null;
       }
-      chunks.push(chunk);
+      chunks.push(transient ? chunk.slice() : chunk);
     },
     async finish() {
       if (whole) return at === whole.byteLength ? whole : whole.subarray(0, at);
@@ -73,6 +77,8 @@ export function memoryTempFile(sizeHint = 0): TempFile {
     dispose: async () => {
       chunks = [];
       whole = null;
+      if (taken) pool?.release(taken);
+      taken = null;
     },
   };
 }
@@ -94,7 +100,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
   })();
   return {
     async create(sizeHint) {
-      if (sizeHint <= limit) return memoryTempFile(sizeHint);
+      if (sizeHint <= limit) return memoryTempFile(sizeHint, bufferPool);
       if (cleared) throw ended();
       const d = await dir;
       const name = `f${n++}`;

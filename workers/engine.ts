@@ -12,6 +12,7 @@ import { ensureSpace } from './space';
 import { tempStoreFor } from './buffering';
 import { SessionGate } from './session';
 import { removeOpfsFile, sweepOpfsLeftovers, writeStreamToOpfs } from './opfs';
+import { bufferPool } from './bufferPool';
 import { openJournal, removeJournal, type OpenedJournal } from './journal';
 import { StageClock } from './stages';
 import { finishDeltaRun, openDeltaRun } from './deltaRun';
@@ -150,6 +151,8 @@ export const engine = {
       return { result, streamed, ...(streamProblem ? { streamProblem } : {}) };
     } finally {
       running.delete(jobId);
+      // Buffers kept for the next file are let go once no export runs.
+      if (running.size === 0) bufferPool.clear();
       // A stream not closed (a failure, a cancel) fails: its download is interrupted, never complete.
       forgetStream(jobId);
       journal?.close();

@@ -144,17 +144,30 @@ export interface ResumableOptions {
   onRestart?: (response: Response) => void | Promise<void>;
 }
 
+export interface ResumableBody {
+  response: Response;
+  /** The bytes as a stream (read it, or `read`, not both). */
+  body: ReadableStream<Uint8Array>;
+  /**
+   * The next bytes, or null at the end. With `scratch`, a byte stream (a fetch's body in Chrome) is
+   * read straight into `scratch.buffer` (a BYOB read: no new buffer for each chunk, none for the
+   * collector to find later); the read transfers that buffer and puts its new self back in `scratch`.
+   * The chunk returned is then a view of it, valid only until the next read: whoever keeps its bytes
+   * copies them. A stream that is not a byte stream gives its own chunks, as without `scratch`.
+   */
+  read(scratch?: { buffer: ArrayBuffer }): Promise<Uint8Array | null>;
+}
+
+type CurrentReader = { byob: false; r: ReadableStreamDefaultReader<Uint8Array> } | { byob: true; r: ReadableStreamBYOBReader };
+
 /**
- * A file's bytes as one stream that survives a body cut mid-way: on a read error it asks again
- * from the byte it reached (`Range` + `If-Range`). A `206` goes on where it stopped; a `200` is a new
- * version of the file, never spliced onto the old one: it restarts from byte 0 (`onRestart`).
- * `onBytes` sees every byte once, in order. The stream pulls only when read (high-water mark 0), so
+ * A file's bytes that survive a body cut mid-way: on a read error it asks again from the byte it
+ * reached (`Range` + `If-Range`). A `206` goes on where it stopped; a `200` is a new version of the
+ * file, never spliced onto the old one: it restarts from byte 0 (`onRestart`). `onBytes` sees every
+ * byte once, in order. Bytes are read only when asked for (the stream's high-water mark is 0), so
  * when it restarts, every chunk it gave out has been taken by the reader.
  */
-export async function openResumableBody(
-  open: OpenFn,
-  opts: ResumableOptions = {},
-): Promise<{ response: Response; body: ReadableStream<Uint8Array> }> {
+export async function openResumableBody(open: OpenFn, opts: ResumableOptions = {}): Promise<ResumableBody> {
   const policy = opts.policy ?? defaultRetryPolicy;
   const info = opts.info ?? { attempts: 0 };
   const request = (init: { offset: number; etag: string | null }) => {
@@ -164,10 +177,30 @@ export async function openResumableBody(
   const first = await request({ offset: 0, etag: null });
   let validator = ifRangeValidator(first.headers);
   let offset = 0;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | null = first.body ? first.body.getReader() : null;
+  let source: ReadableStream<Uint8Array> | null = first.body;
+  let current: CurrentReader | null = null;
+  /** Until `getReader({ mode: 'byob' })` says the body is not a byte stream. */
+  let byteStream = true;
   let failures = 0;
   /** Bytes of a 200 answer to skip (the same version, and the reader cannot start over). */
   let skip = 0;
+
+  /** The body's reader of the kind asked for (a reader is released for one of the other kind). */
+  const readerOf = (wantByob: boolean): CurrentReader | null => {
+    if (!source) return null;
+    const byob = wantByob && byteStream;
+    if (current && current.byob === byob) return current;
+    current?.r.releaseLock();
+    current = null;
+    if (byob) {
+      try {
+        return (current = { byob: true, r: source.getReader({ mode: 'byob' }) });
+      } catch {
+        byteStream = false;
+      }
+    }
+    return (current = { byob: false, r: source.getReader() });
+  };
 
   const reopen = async () => {
     const res = await request({ offset, etag: validator });
@@ -191,43 +224,59 @@ export async function openResumableBody(
         await opts.onRestart?.(res);
       }
     }
-    reader = res.body ? res.body.getReader() : null;
+    source = res.body;
+    current = null;
+    byteStream = true;
+  };
+
+  const read = async (scratch?: { buffer: ArrayBuffer }): Promise<Uint8Array | null> => {
+    for (;;) {
+      // Bytes to skip are read into chunks of the stream's own (they are dropped, not kept).
+      const reader = readerOf(!!scratch && skip === 0);
+      if (!reader) return null;
+      const scratchSize = scratch?.buffer.byteLength ?? 0;
+      try {
+        let result: ReadableStreamReadResult<Uint8Array>;
+        if (reader.byob) {
+          result = await reader.r.read(new Uint8Array(scratch!.buffer));
+          if (result.value) scratch!.buffer = result.value.buffer as ArrayBuffer;
+        } else result = await reader.r.read();
+        if (result.done) return null;
+        let chunk = result.value;
+        if (skip > 0) {
+          const drop = Math.min(skip, chunk.byteLength);
+          skip -= drop;
+          chunk = chunk.subarray(drop);
+        }
+        if (chunk.byteLength === 0) continue;
+        offset += chunk.byteLength;
+        opts.onBytes?.(chunk.byteLength);
+        return chunk;
+      } catch (err) {
+        // A BYOB read that failed keeps the buffer it was given (detached): a new one takes its place.
+        if (scratch && scratch.buffer.byteLength === 0) scratch.buffer = new ArrayBuffer(scratchSize);
+        if (opts.signal?.aborted) throw opts.signal.reason;
+        if (++failures >= policy.maxAttempts) throw err;
+        await sleep(backoffDelay(failures, policy), opts.signal);
+        await reopen();
+      }
+    }
   };
 
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        for (;;) {
-          if (!reader) return controller.close();
-          try {
-            const { done, value } = await reader.read();
-            if (done) return controller.close();
-            let chunk = value;
-            if (skip > 0) {
-              const drop = Math.min(skip, chunk.byteLength);
-              skip -= drop;
-              chunk = chunk.subarray(drop);
-            }
-            if (chunk.byteLength === 0) continue;
-            offset += chunk.byteLength;
-            opts.onBytes?.(chunk.byteLength);
-            controller.enqueue(chunk);
-            return;
-          } catch (err) {
-            if (opts.signal?.aborted) throw opts.signal.reason;
-            if (++failures >= policy.maxAttempts) throw err;
-            await sleep(backoffDelay(failures, policy), opts.signal);
-            await reopen();
-          }
-        }
+        const chunk = await read();
+        if (chunk) controller.enqueue(chunk);
+        else controller.close();
       },
       cancel(reason) {
-        return reader?.cancel(reason);
+        return current ? current.r.cancel(reason) : source?.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
-  return { response: first, body };
+  return { response: first, body, read };
 }
 
 /** Items that may start beyond the window while earlier ones wait their turn (see {@link orderedWindow}). */

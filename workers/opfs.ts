@@ -8,6 +8,7 @@
 import { timed, type StageClock } from './stages';
 import { isJobActive, type JobState } from '../lib/jobs';
 import { ARCHIVES_DIR } from '../lib/streamDownload';
+import { bufferPool } from './bufferPool';
 
 export const EXPORTS_DIR = ARCHIVES_DIR;
 /** Where downloads wait while their checksum is checked (workers/buffering.ts): `tmp/<jobId>/`. */
@@ -49,6 +50,7 @@ export async function writeStreamToOpfs(name: string, stream: ReadableStream<Uin
       if (signal.aborted) throw signal.reason;
       await opts.mirror?.beforeWrite();
       timed(opts.clock, 'write', () => out.write(value));
+      bufferPool.written(value);
       opts.onWritten?.(out.offset);
       await opts.mirror?.written(out.offset);
     }

@@ -22,6 +22,7 @@ import type { WrittenEntry } from '../lib/archiveJournal';
 import type { TempStore } from './buffering';
 import { SpillBuffer } from './spillBuffer';
 import { piecesOf } from './pieces';
+import { bufferPool } from './bufferPool';
 
 export { piecesOf };
 
@@ -101,7 +102,7 @@ function resumed(entries: readonly WrittenEntry[], directory: SpillBuffer): numb
 
 /** Gathers small pieces into chunks of up to {@link CHUNK}; counts every byte. */
 class Output {
-  private buf = new Uint8Array(CHUNK);
+  private buf = bufferPool.take(CHUNK);
   private used = 0;
   private ready: Uint8Array[] = [];
   offset = 0;
@@ -110,6 +111,8 @@ class Output {
     this.offset += bytes.byteLength;
     if (bytes.byteLength >= DIRECT) {
       this.flush();
+      // Not copied: the sink reads it later, so it is the sink's until written (workers/bufferPool.ts).
+      bufferPool.toSink(bytes);
       this.ready.push(bytes);
       return;
     }
@@ -118,10 +121,19 @@ class Output {
     this.used += bytes.byteLength;
   }
 
+  /** The gathered bytes go to the sink in their own array, and the next ones into another. */
   flush() {
     if (this.used === 0) return;
-    this.ready.push(this.buf.slice(0, this.used));
+    const full = this.buf.subarray(0, this.used);
+    bufferPool.toSink(full);
+    bufferPool.release(full);
+    this.ready.push(full);
+    this.buf = bufferPool.take(CHUNK);
     this.used = 0;
+  }
+
+  dispose() {
+    bufferPool.release(this.buf);
   }
 
   /** The chunks ready to go (all of them after `flush`). */
@@ -277,6 +289,7 @@ async function* archiveChunks(entries: AsyncIterable<ZipInput>, opts: ZipOptions
   try {
     yield* entriesThenDirectory(entries, opts, out, directory);
   } finally {
+    out.dispose();
     await directory.dispose();
   }
 }

@@ -60,6 +60,19 @@ interface Hashers {
 /** Hashers are reused: making one instantiates a WebAssembly module. */
 const pool: Hashers[] = [];
 
+/**
+ * Buffers that files kept in memory are read into before their bytes are copied into place (BYOB
+ * reads, workers/fetching.ts): one per download running, used again for the next, so a download
+ * leaves no chunk behind for the collector.
+ */
+const SCRATCH_BYTES = 256 * 1024;
+const scratches: { buffer: ArrayBuffer }[] = [];
+const takeScratch = () => scratches.pop() ?? { buffer: new ArrayBuffer(SCRATCH_BYTES) };
+const giveBack = (s: { buffer: ArrayBuffer }) => {
+  // One a failed read kept (detached) is left to the collector; the pool keeps one per download running at most.
+  if (s.buffer.byteLength === SCRATCH_BYTES && scratches.length < 32) scratches.push(s);
+};
+
 export async function downloadVerified(open: OpenFn, opts: VerifyOptions): Promise<VerifiedFile> {
   const hashers = pool.pop() ?? { sha256: await createSHA256(), crc32: await createCRC32() };
   try {
@@ -85,9 +98,11 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
       const native = temp.inMemory && !!globalThis.crypto?.subtle;
       let pooled: FileHash | null = null;
       let size = 0;
+      // Only where the bytes are copied into a file-sized array: chunks that go on elsewhere are the stream's own.
+      const scratch = temp.inMemory && opts.expectedSize > 0 ? takeScratch() : undefined;
       try {
         if (!temp.inMemory) pooled = await (opts.hashPool ?? defaultHashPool()).open();
-        let { response, body } = await openResumableBody(open, {
+        const resumable = await openResumableBody(open, {
           policy: opts.policy ?? defaultRetryPolicy,
           signal: opts.signal,
           info: opts.info,
@@ -108,10 +123,10 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
             await old.dispose();
           },
         });
-        const reader = body.getReader();
+        let response = resumable.response;
         for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
+          const value = await resumable.read(scratch);
+          if (!value) break;
           size += value.byteLength;
           if (pooled) {
             time('buffer', () => temp.write(value));
@@ -122,7 +137,7 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
           }
           if (!native) time('sha256', () => hasher.update(value));
           time('crc32', () => crc32.update(value));
-          time('buffer', () => temp.write(value));
+          time('buffer', () => temp.write(value, !!scratch));
         }
         // (finish's work is synchronous up to its first await: that part is timed.)
         const content = await time('buffer', () => temp.finish());
@@ -146,6 +161,7 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
       } finally {
         pooled?.close();
         pooled = null;
+        if (scratch) giveBack(scratch);
       }
     };
     const result = opts.gate
