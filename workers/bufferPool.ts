@@ -21,8 +21,9 @@ export function sizeClass(n: number): number {
 }
 
 interface Held {
-  /** Holders: its owner, plus one for each time it went to the sink and is not yet written. */
-  refs: number;
+  /** The very array `take` gave (its owner's handle: a stale view of an earlier use releases nothing), until released. */
+  owner: Uint8Array | null;
+  /** Times it went to the sink and is not yet written. */
   atSink: number;
 }
 
@@ -42,23 +43,23 @@ export class BufferPool {
       this.freeBytes -= size;
       if (list!.length === 0) this.free.delete(size);
     } else buffer = new ArrayBuffer(size);
-    this.held.set(buffer, { refs: 1, atSink: 0 });
-    return new Uint8Array(buffer, 0, n);
+    const bytes = new Uint8Array(buffer, 0, n);
+    this.held.set(buffer, { owner: bytes, atSink: 0 });
+    return bytes;
   }
 
-  /** The owner is done with `bytes` (a view of a buffer it took; anything else is ignored). */
+  /** The owner is done with `bytes`, the array `take` gave it (anything else is ignored). */
   release(bytes: Uint8Array): void {
     const h = this.held.get(bytes.buffer as ArrayBuffer);
-    if (h && h.refs > h.atSink) this.drop(bytes.buffer as ArrayBuffer, h);
+    if (!h || h.owner !== bytes) return;
+    h.owner = null;
+    this.freeIfDone(bytes.buffer as ArrayBuffer, h);
   }
 
   /** `bytes` goes on to the archive's sink, which reads it later: it stays the sink's until `written`. */
   toSink(bytes: Uint8Array): void {
     const h = this.held.get(bytes.buffer as ArrayBuffer);
-    if (h && h.refs > 0) {
-      h.refs++;
-      h.atSink++;
-    }
+    if (h && (h.owner || h.atSink > 0)) h.atSink++;
   }
 
   /** The sink has written `chunk` (any chunk: only one that went `toSink` counts). */
@@ -66,7 +67,7 @@ export class BufferPool {
     const h = this.held.get(chunk.buffer as ArrayBuffer);
     if (h && h.atSink > 0) {
       h.atSink--;
-      this.drop(chunk.buffer as ArrayBuffer, h);
+      this.freeIfDone(chunk.buffer as ArrayBuffer, h);
     }
   }
 
@@ -76,8 +77,8 @@ export class BufferPool {
     this.freeBytes = 0;
   }
 
-  private drop(buffer: ArrayBuffer, h: Held) {
-    if (--h.refs > 0) return;
+  private freeIfDone(buffer: ArrayBuffer, h: Held) {
+    if (h.owner || h.atSink > 0) return;
     this.held.delete(buffer);
     if (buffer.byteLength === 0 || this.freeBytes + buffer.byteLength > this.limit) return;
     const list = this.free.get(buffer.byteLength) ?? [];

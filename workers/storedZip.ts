@@ -126,7 +126,7 @@ class Output {
     if (this.used === 0) return;
     const full = this.buf.subarray(0, this.used);
     bufferPool.toSink(full);
-    bufferPool.release(full);
+    bufferPool.release(this.buf);
     this.ready.push(full);
     this.buf = bufferPool.take(CHUNK);
     this.used = 0;
