@@ -10,6 +10,12 @@
  */
 
 const MIN_CLASS = 4096;
+/**
+ * Files smaller than this keep the collector's way (their download's own chunk, kept as it is):
+ * measured on 20,000 files of 8 KB, pooling them grew memory by 10–20 MB more, not less, likely as
+ * V8 then collected less often (fewer external bytes to prompt it) while each request's own objects piled up.
+ */
+export const POOLED_FROM = 64 * 1024;
 /** Free buffers kept at most, in bytes (one export's worth of files waiting is far more). */
 const FREE_LIMIT = 16 * 1024 * 1024;
 

@@ -5,7 +5,7 @@
  * the writer has taken it.
  */
 import { TEMP_DIR, appendWriter, openSyncAccess } from './opfs';
-import { bufferPool, type BufferPool } from './bufferPool';
+import { POOLED_FROM, bufferPool, type BufferPool } from './bufferPool';
 
 export interface TempFile {
   /** The bytes stay in memory (`finish` gives a Uint8Array). */
@@ -100,7 +100,7 @@ export function opfsTempStore(jobId: string, limit = MEMORY_BUFFER_LIMIT): TempS
   })();
   return {
     async create(sizeHint) {
-      if (sizeHint <= limit) return memoryTempFile(sizeHint, bufferPool);
+      if (sizeHint <= limit) return memoryTempFile(sizeHint, sizeHint >= POOLED_FROM ? bufferPool : undefined);
       if (cleared) throw ended();
       const d = await dir;
       const name = `f${n++}`;

@@ -7,6 +7,7 @@ import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
 import { CHECKSUM_HEADER } from '../lib/platform';
 import { hexOf } from '../lib/hex';
 import type { TempStore } from './buffering';
+import { POOLED_FROM } from './bufferPool';
 import { defaultHashPool, type FileHash, type HashPool } from './hashPool';
 import { defaultRetryPolicy, openResumableBody, type AttemptInfo, type OpenFn, type RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
@@ -99,7 +100,7 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
       let pooled: FileHash | null = null;
       let size = 0;
       // Only where the bytes are copied into a file-sized array: chunks that go on elsewhere are the stream's own.
-      const scratch = temp.inMemory && opts.expectedSize > 0 ? takeScratch() : undefined;
+      const scratch = temp.inMemory && opts.expectedSize >= POOLED_FROM ? takeScratch() : undefined;
       try {
         if (!temp.inMemory) pooled = await (opts.hashPool ?? defaultHashPool()).open();
         const resumable = await openResumableBody(open, {
