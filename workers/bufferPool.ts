@@ -81,6 +81,7 @@ export class BufferPool {
   clear(): void {
     this.free.clear();
     this.freeBytes = 0;
+    scratches.length = 0;
   }
 
   private freeIfDone(buffer: ArrayBuffer, h: Held) {
@@ -92,6 +93,23 @@ export class BufferPool {
     this.free.set(buffer.byteLength, list);
     this.freeBytes += buffer.byteLength;
   }
+}
+
+/**
+ * Scratch buffers that downloads are read into (BYOB reads, workers/fetching.ts) before their bytes
+ * are copied on: one per download running, and one per chunk on its way to a hashing worker, which
+ * sends it back with its acknowledgement (workers/hashPool.ts). A read's scratch is a buffer only
+ * one side holds at a time: reading and posting both transfer it.
+ */
+export const SCRATCH_BYTES = 256 * 1024;
+const scratches: ArrayBuffer[] = [];
+const SCRATCHES_KEPT = 32;
+
+export const takeScratch = (): ArrayBuffer => scratches.pop() ?? new ArrayBuffer(SCRATCH_BYTES);
+
+/** A scratch back from its reader or its hashing worker; anything else (a detached one, another size) is left to the collector. */
+export function giveBackScratch(buffer: ArrayBuffer): void {
+  if (buffer.byteLength === SCRATCH_BYTES && scratches.length < SCRATCHES_KEPT && !scratches.includes(buffer)) scratches.push(buffer);
 }
 
 /** The engine's pool (one per worker). */

@@ -17,6 +17,7 @@ import { hashPoolSize } from '../lib/concurrency';
 import { isFromHasher, type FromHasher, type ToHasher } from './hashMessages';
 // Vite bundles the worker (a nested `new Worker(new URL(…))` in the engine's bundle would not be).
 import HashWorker from './hashWorker?worker';
+import { giveBackScratch } from './bufferPool';
 
 export interface FileDigest {
   /** Hex. */
@@ -28,9 +29,11 @@ export interface FileDigest {
 export interface FileHash {
   /**
    * Hashes `chunk` after every chunk given before. Its bytes may be moved to another thread: the
-   * caller must not use the chunk afterwards. A promise means: wait for it before the next chunk.
+   * caller must not use the chunk afterwards. `scratch`: its whole buffer is the caller's to give (a
+   * read's scratch, workers/bufferPool.ts): it moves as it is and comes back as a scratch, instead of
+   * the view's bytes being copied. A promise means: wait for it before the next chunk.
    */
-  update(chunk: Uint8Array): void | Promise<void>;
+  update(chunk: Uint8Array, scratch?: boolean): void | Promise<void>;
   /** Drops what was hashed: the next chunk is byte 0 again (a file that changed mid-download). */
   reset(): void;
   digest(): Promise<FileDigest>;
@@ -166,6 +169,8 @@ export class WorkerHashPool implements HashPool {
     const file = slot.files.get(m.id);
     if (!file) return;
     if (m.op === 'ack') {
+      // The chunk's buffer, back: a scratch is read into again (anything else is left to the collector).
+      if (m.buf) giveBackScratch(m.buf);
       const n = Math.min(m.bytes, file.pending);
       file.pending -= n;
       slot.pending -= n;
@@ -216,14 +221,15 @@ export class WorkerHashPool implements HashPool {
       if (closed) throw new Error('the hash is closed');
     };
     return {
-      update: (chunk) => {
+      update: (chunk, scratch = false) => {
         check();
-        const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && chunk.buffer instanceof ArrayBuffer;
+        const own = chunk.buffer instanceof ArrayBuffer && (scratch || (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength));
         // A view on part of a buffer (or a shared one) is copied, so only its own bytes move.
-        const buf = whole ? (chunk.buffer as ArrayBuffer) : chunk.slice().buffer;
+        const buf = own ? (chunk.buffer as ArrayBuffer) : chunk.slice().buffer;
+        const offset = own ? chunk.byteOffset : 0;
         file.pending += chunk.byteLength;
         slot.pending += chunk.byteLength;
-        slot.worker.postMessage({ op: 'update', id, buf, offset: 0, length: chunk.byteLength }, [buf]);
+        slot.worker.postMessage({ op: 'update', id, buf, offset, length: chunk.byteLength }, [buf]);
         if (file.pending < MAX_PENDING_BYTES) return;
         return new Promise<void>((resolve) => (file.waiter = resolve)).then(check);
       },

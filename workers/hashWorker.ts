@@ -39,8 +39,8 @@ self.addEventListener('message', (event: MessageEvent) => {
       const bytes = new Uint8Array(m.buf, m.offset, m.length);
       h.sha256.update(bytes);
       h.crc32.update(bytes);
-      // The buffer goes back with the ack: the engine drops it, and its garbage collector, which
-      // collected these chunks before there were hashing workers, frees them. Kept here, hashed
+      // The buffer goes back with the ack: the engine reads into it again when it is one of its
+      // scratch buffers (workers/bufferPool.ts), else drops it for its collector. Kept here, hashed
       // chunks piled up between this thread's collections (+130 MB at 4 GB; a zero-length
       // `transfer(0)` kept them all, its new buffer owning the old bytes: +4 GB).
       post({ op: 'ack', id: m.id, bytes: m.length, buf: m.buf }, [m.buf]);

@@ -22,7 +22,7 @@ import type { WrittenEntry } from '../lib/archiveJournal';
 import type { TempStore } from './buffering';
 import { SpillBuffer } from './spillBuffer';
 import { piecesOf } from './pieces';
-import { bufferPool } from './bufferPool';
+import { bufferPool, giveBackScratch, takeScratch } from './bufferPool';
 
 export { piecesOf };
 
@@ -107,9 +107,10 @@ class Output {
   private ready: Uint8Array[] = [];
   offset = 0;
 
-  push(bytes: Uint8Array) {
+  /** `transient`: the bytes' buffer is used again once this returns (a read's scratch): always copied. */
+  push(bytes: Uint8Array, transient = false) {
     this.offset += bytes.byteLength;
-    if (bytes.byteLength >= DIRECT) {
+    if (bytes.byteLength >= DIRECT && !transient) {
       this.flush();
       // Not copied: the sink reads it later, so it is the sink's until written (workers/bufferPool.ts).
       bufferPool.toSink(bytes);
@@ -324,10 +325,17 @@ async function* entriesThenDirectory(entries: AsyncIterable<ZipInput>, opts: Zip
       // Known CRC and size (a verified file on disk): header first, bytes as they are read.
       out.push(localHeader(e));
       let n = 0;
-      for await (const piece of piecesOf(item.input as Blob | AsyncIterable<Uint8Array>)) {
-        n += piece.byteLength;
-        out.push(piece);
-        yield* out.take();
+      // A file on disk is read into a scratch buffer and copied into the gathered writes (no new
+      // buffer for every piece read: workers/bufferPool.ts).
+      const scratch = item.input instanceof Blob ? { buffer: takeScratch() } : undefined;
+      try {
+        for await (const piece of piecesOf(item.input as Blob | AsyncIterable<Uint8Array>, scratch)) {
+          n += piece.byteLength;
+          out.push(piece, !!scratch);
+          yield* out.take();
+        }
+      } finally {
+        if (scratch) giveBackScratch(scratch.buffer);
       }
       if (n !== e.size) throw new Error(`ZIP entry ${item.name}: ${n} bytes read, ${e.size} announced`);
     } else {

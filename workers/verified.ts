@@ -7,7 +7,7 @@ import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
 import { CHECKSUM_HEADER } from '../lib/platform';
 import { hexOf } from '../lib/hex';
 import type { TempStore } from './buffering';
-import { POOLED_FROM } from './bufferPool';
+import { POOLED_FROM, giveBackScratch, takeScratch } from './bufferPool';
 import { defaultHashPool, type FileHash, type HashPool } from './hashPool';
 import { defaultRetryPolicy, openResumableBody, type AttemptInfo, type OpenFn, type RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
@@ -61,19 +61,6 @@ interface Hashers {
 /** Hashers are reused: making one instantiates a WebAssembly module. */
 const pool: Hashers[] = [];
 
-/**
- * Buffers that files kept in memory are read into before their bytes are copied into place (BYOB
- * reads, workers/fetching.ts): one per download running, used again for the next, so a download
- * leaves no chunk behind for the collector.
- */
-const SCRATCH_BYTES = 256 * 1024;
-const scratches: { buffer: ArrayBuffer }[] = [];
-const takeScratch = () => scratches.pop() ?? { buffer: new ArrayBuffer(SCRATCH_BYTES) };
-const giveBack = (s: { buffer: ArrayBuffer }) => {
-  // One a failed read kept (detached) is left to the collector; the pool keeps one per download running at most.
-  if (s.buffer.byteLength === SCRATCH_BYTES && scratches.length < 32) scratches.push(s);
-};
-
 export async function downloadVerified(open: OpenFn, opts: VerifyOptions): Promise<VerifiedFile> {
   const hashers = pool.pop() ?? { sha256: await createSHA256(), crc32: await createCRC32() };
   try {
@@ -99,8 +86,9 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
       const native = temp.inMemory && !!globalThis.crypto?.subtle;
       let pooled: FileHash | null = null;
       let size = 0;
-      // Only where the bytes are copied into a file-sized array: chunks that go on elsewhere are the stream's own.
-      const scratch = temp.inMemory && opts.expectedSize >= POOLED_FROM ? takeScratch() : undefined;
+      // Read into a scratch buffer (workers/bufferPool.ts): its bytes are copied into the file's array
+      // or its temp file, then, on the way to disk, the scratch itself goes to the hashing worker.
+      const scratch = opts.expectedSize >= POOLED_FROM ? { buffer: takeScratch() } : undefined;
       try {
         if (!temp.inMemory) pooled = await (opts.hashPool ?? defaultHashPool()).open();
         const resumable = await openResumableBody(open, {
@@ -131,8 +119,9 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
           size += value.byteLength;
           if (pooled) {
             time('buffer', () => temp.write(value));
-            // (The chunk moves to the worker: not used after this.)
-            const room = pooled.update(value);
+            // (The chunk moves to the worker, a scratch whole: not used after this.)
+            const room = pooled.update(value, !!scratch);
+            if (scratch && scratch.buffer.byteLength === 0) scratch.buffer = takeScratch();
             if (room) await room;
             continue;
           }
@@ -162,7 +151,7 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
       } finally {
         pooled?.close();
         pooled = null;
-        if (scratch) giveBack(scratch);
+        if (scratch) giveBackScratch(scratch.buffer);
       }
     };
     const result = opts.gate

@@ -5,6 +5,7 @@ import { isFromHasher, isToHasher } from '../../workers/hashMessages';
 import { crc32 } from '../site/content';
 import { CorruptFileError, downloadVerified } from '../../workers/verified';
 import type { TempStore } from '../../workers/buffering';
+import { SCRATCH_BYTES, takeScratch } from '../../workers/bufferPool';
 
 /**
  * The real worker code (workers/hashWorker.ts) runs in this thread behind a fake `self`; fake
@@ -88,6 +89,21 @@ describe('WorkerHashPool', () => {
     expect(big.byteLength).toBe(2000); // the rest of its buffer stayed
     expect((await h.digest()).sha256).toBe(sha(new Uint8Array([...bytes(1000), ...bytes(2000).subarray(500, 1500)])));
     h.close();
+  });
+
+  it('a scratch moves whole with its range, and comes back with the ack as a scratch to read into again', async () => {
+    const pool = new WorkerHashPool(1, () => fakeWorker());
+    const h = await pool.open();
+    const scratch = takeScratch();
+    new Uint8Array(scratch).set(bytes(SCRATCH_BYTES, 3));
+    const view = new Uint8Array(scratch, 100, 5000);
+    await h.update(view, true);
+    expect(scratch.byteLength).toBe(0); // moved, not copied
+    expect((await h.digest()).sha256).toBe(sha(bytes(SCRATCH_BYTES, 3).subarray(100, 5100)));
+    h.close();
+    const back = takeScratch();
+    expect(back.byteLength).toBe(SCRATCH_BYTES);
+    expect(new Uint8Array(back)[100]).toBe(bytes(SCRATCH_BYTES, 3)[100]); // the very buffer sent, back from the worker
   });
 
   it('waits (backpressure) once a file has MAX_PENDING_BYTES not yet hashed, until the worker catches up', async () => {
