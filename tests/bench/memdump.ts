@@ -5,6 +5,7 @@
  * GC heap…), in MB.
  *
  *   npx tsx tests/bench/memdump.ts            2 GB in 500 files (large)
+ *   npx tsx tests/bench/memdump.ts 4G         4 GB in 500 files (8.6 MB each: over the in-memory limit, so on disk)
  *   npx tsx tests/bench/memdump.ts csv        100,000 submissions as CSV
  *
  * Measured with it (2026-12-02): the growth of the 2 GB export is ArrayBuffers
@@ -16,11 +17,12 @@ import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
 import { openBrowser, ui } from './lib';
 
 const csv = process.argv[2] === 'csv';
+const onDisk = process.argv[2] === '4G';
 const site = await startSite({
   port: SITE_PORT,
   scaleCases: csv ? 50_000 : 250,
   scaleFilesPerCase: 2,
-  scaleFileSize: 4 * 1024 * 1024,
+  scaleFileSize: onDisk ? Math.round(4 * 2 ** 30 / 500) : 4 * 1024 * 1024,
   scaleDistinctContents: 4,
   scaleSubmissionsPerCase: 2,
 });
