@@ -8,8 +8,13 @@
  * tests/bench/swBody.ts, 1 GB answered in 4 MiB slices of a File): +142–234 MB passed on as they are,
  * +0 MB with a (test-only) `gc()` after each, +34 MB with 1,000 small young arrays allocated after
  * each, +1–3 MB with 10,000. This allocates that last amount for every slice's bytes, so the young
- * generation fills in step with the stream and each scavenge frees the slices before. A few
- * milliseconds per gigabyte.
+ * generation fills in step with the stream and each scavenge frees the slices before.
+ *
+ * Four times that (640 a step, 40,960 per 4 MiB) since 2026-12-06: in the 4 GB export the slices still
+ * outlived the young collections at 160 (a test-only `gc()` per read took it from 172 to 111 MB).
+ * Measured back to back (Intel Xeon 2 vCPU, Chromium 156, `BENCH_FILES=large:4G`): 160 a step grew
+ * 185, 179, 170, 176 MB; 640 grew 136, 135, 139, 138 MB at the same speed; 2,560 grew 145, 135 MB.
+ * It costs the stream worker about 0.3 CPU-seconds more per GB (10.3 → 11.0 s for 4 GB).
  *
  * (It does not help chunks that come in messages: a MessageEvent keeps its data until a full
  * collection. That is why the stream worker reads the copy instead: README, "One write".)
@@ -17,8 +22,8 @@
 
 /** Bytes of stream per allocation step. */
 export const PACING_STEP_BYTES = 64 * 1024;
-/** Small arrays allocated per step: 10,240 per 4 MiB, the measured amount that kept memory flat. */
-export const PACING_OBJECTS_PER_STEP = 160;
+/** Small arrays allocated per step: 40,960 per 4 MiB (see above for why four times the first measure). */
+export const PACING_OBJECTS_PER_STEP = 640;
 
 /** Where the young objects go: a ring that overwrites itself, so they escape (no allocation is optimised away) and die young. */
 const ring: unknown[] = new Array(1024).fill(null);
