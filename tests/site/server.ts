@@ -254,7 +254,8 @@ export async function startSite(partial: Partial<SiteConfig> = {}, options: Site
   warmUp(data);
   const sessions = new Map<string, Session>();
   const execState = new Map<string, { status: ExecutionStatus; at: number }>();
-  const timers = new Set<NodeJS.Timeout>();
+  /** The pending finish of each running execution: one per execution, replaced when it runs again. */
+  const timers = new Map<string, NodeJS.Timeout>();
   const deletedFiles = new Set<string>();
   let stats = emptyStats();
   let faultCounter = 0;
@@ -284,14 +285,16 @@ export async function startSite(partial: Partial<SiteConfig> = {}, options: Site
   }
 
   function scheduleFinish(eid: string): void {
+    clearTimeout(timers.get(eid));
+    timers.delete(eid);
     if (config.runningExecutionSec <= 0) return;
     const timer = setTimeout(() => {
-      timers.delete(timer);
+      timers.delete(eid);
       const e = data.execution(eid);
       if (e && !isExecutionFinished(current(e).status)) execState.set(eid, { status: 'success', at: Date.now() });
     }, config.runningExecutionSec * 1000);
     timer.unref();
-    timers.add(timer);
+    timers.set(eid, timer);
   }
 
   function finishExecution(eid: string, status: ExecutionStatus = 'success'): boolean {
@@ -828,7 +831,7 @@ export async function startSite(partial: Partial<SiteConfig> = {}, options: Site
     changeFile,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
+        for (const t of timers.values()) clearTimeout(t);
         timers.clear();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();

@@ -152,6 +152,27 @@ describe('reference platform', () => {
     expect(page).toContain('data-status="success"');
   });
 
+  it('a run again replaces the finish scheduled before it (setting the timer to 0 stops the one pending)', async () => {
+    const timed = await startSite({ port: 0, runningExecutionSec: 1 });
+    try {
+      const c = await (async () => {
+        const res = await fetch(`${timed.url}/login`, { method: 'POST', body: new URLSearchParams({ username: 'demo', password: 'demo' }), redirect: 'manual' });
+        return /session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
+      })();
+      const status = async () => ((await (await fetch(`${timed.url}/api/v1/executions/1006`, { headers: { cookie: c } })).json()) as Execution).status;
+      timed.setConfig({ runningExecutionSec: 0 });
+      await fetch(`${timed.url}/__admin/executions/1006/run`, { method: 'POST' });
+      await new Promise((r) => setTimeout(r, 1300));
+      expect(await status()).toBe('running');
+      timed.setConfig({ runningExecutionSec: 1 });
+      await fetch(`${timed.url}/__admin/executions/1006/run`, { method: 'POST' });
+      await new Promise((r) => setTimeout(r, 1300));
+      expect(await status()).toBe('success');
+    } finally {
+      await timed.close();
+    }
+  });
+
   it('renders the pages with their anchors, and partials', async () => {
     const html = await (await get('/develop/workflows/1')).text();
     expect(html).toContain('<main data-page="workflow" data-workflow-id="1">');
