@@ -16,13 +16,15 @@
  * - images load nothing: a `data:` raster image is kept, a remote image becomes a link (a click,
  *   never an automatic request), any other is dropped to its alt text;
  * - table alignment: a class, never a `style` (the CSP allows none).
- * Then every piece passes the allow-list sanitiser (lib/htmlSanitize.ts).
+ * Then every piece passes the allow-list sanitiser (lib/htmlSanitize.ts), but for table rows of
+ * plain cells alone (see `allPlain`).
  */
-import { Marked, Tokenizer, type Token, type Tokens } from 'marked';
+import { Marked, type Token, type Tokens } from 'marked';
 import { LINK_REL } from './htmlAllowList';
 import { escapeHtml, escapeText } from './htmlEscape';
 import { sanitizeOutputHtml, type Removed } from './htmlSanitize';
 import { markdownSegments, SEGMENT_CHARS } from './markdownSegments';
+import { plainCellsOf, plainRowsTable } from './markdownPlainTable';
 import { safeImageUrl, safeLinkUrl } from './safeUrl';
 
 export interface RenderOptions {
@@ -30,31 +32,8 @@ export interface RenderOptions {
   headingOffset: number;
   /** Told of everything the sanitiser refused (nothing, unless the renderer has a bug). */
   onRemoved?: (r: Removed) => void;
-  /** Off: every table cell goes through marked's inline lexer (tests compare both; the output is the same). */
+  /** Off: every table goes through marked's table rule and every cell through its inline lexer (tests compare both; the output is the same). */
   plainCells?: boolean;
-}
-
-/**
- * Rule "plain table cells" (performance only): a cell of letters, digits, spaces and `.,:%+-`
- * alone, without `www.`, is one plain text to marked's inline lexer (no emphasis, code, link,
- * autolink, e-mail, escape or break can start in it), so it becomes that one text token directly;
- * the renderer escapes it as any text. A table of numbers, most outputs' tables, then costs a
- * fraction of the inline lexer's time. A test renders tables both ways and compares.
- */
-const PLAIN_CELL = /^[A-Za-z0-9 .,:%+-]*$/;
-export const isPlainCell = (text: string): boolean => PLAIN_CELL.test(text) && !/www\./i.test(text);
-
-/** marked's table tokenizer, plain cells as one text token each (see {@link isPlainCell}). */
-function plainCellsTable(this: Tokenizer, src: string): Tokens.Table | false {
-  const lexer = this.lexer;
-  const inline = lexer.inline;
-  lexer.inline = (text: string, tokens?: Token[]) =>
-    isPlainCell(text) ? (text ? [{ type: 'text', raw: text, text, escaped: false }] : []) : inline.call(lexer, text, tokens);
-  try {
-    return Tokenizer.prototype.table.call(this, src) ?? false;
-  } finally {
-    lexer.inline = inline;
-  }
 }
 
 /** Renders tables ourselves, so that a table cut across segments is one `<table>` in the output. */
@@ -64,9 +43,21 @@ function tableHead(t: Tokens.Table, inline: (tokens: Token[]) => string): string
 }
 function tableRows(t: Tokens.Table, inline: (tokens: Token[]) => string): string {
   let out = '';
-  for (const row of t.rows) out += `<tr>${row.map((c) => `<td${alignClass(c.align)}>${inline(c.tokens)}</td>`).join('')}</tr>\n`;
+  for (const row of t.rows) {
+    const plain = plainCellsOf(row);
+    out += '<tr>';
+    if (plain) for (let i = 0; i < plain.length; i++) out += `<td${alignClass(t.align[i])}>${escapeText(plain[i])}</td>`;
+    else for (const c of row) out += `<td${alignClass(c.align)}>${inline(c.tokens)}</td>`;
+    out += '</tr>\n';
+  }
   return out;
 }
+/**
+ * Rule "plain rows are not sanitised again": rows of plain cells alone (lib/markdownPlainTable.ts)
+ * are our own four tags around escaped text of letters, digits and `.,:%+-`, which the sanitiser
+ * gives back unchanged (a property test holds it to that); they skip it, the rest of the piece does not.
+ */
+const allPlain = (t: Tokens.Table) => t.rows.every((row) => plainCellsOf(row) !== undefined);
 /** Rule "alignment as classes": `align-left`, `align-center`, `align-right` (see ALIGN_CLASSES). */
 const alignClass = (a: string | null) => (a === 'left' || a === 'right' || a === 'center' ? ` class="align-${a}"` : '');
 const TABLE_END = '</tbody>\n</table>\n';
@@ -90,7 +81,7 @@ function createMarked(opts: RenderOptions): Marked {
     gfm: true,
     breaks: false,
     async: false,
-    ...(opts.plainCells === false ? {} : { tokenizer: { table: plainCellsTable } }),
+    ...(opts.plainCells === false ? {} : { tokenizer: { table: plainRowsTable } }),
     renderer: {
       text(token: Tokens.Text | Tokens.Escape) {
         return 'tokens' in token && token.tokens ? this.parser.parseInline(token.tokens) : escapeText(token.text);
@@ -163,7 +154,17 @@ export async function* renderOutputHtml(source: AsyncIterable<string> | Iterable
     Object.assign(links, lexer.tokens.links);
     const parser = new marked.Parser(marked.defaults);
     const inline = (t: Token[]) => parser.parseInline(t);
+    /** Sanitised HTML, then HTML still to be sanitised; rows of plain cells go straight to `done`. */
+    let done = '';
     let out = '';
+    const rows = (t: Tokens.Table) => {
+      const html = tableRows(t, inline);
+      if (!allPlain(t)) out += html;
+      else {
+        done += clean(out) + html;
+        out = '';
+      }
+    };
     let last = tokens.length - 1;
     while (last >= 0 && tokens[last].type === 'space') last--;
     let start = 0;
@@ -172,7 +173,7 @@ export async function* renderOutputHtml(source: AsyncIterable<string> | Iterable
       const idx = tokens.findIndex((t) => t.type !== 'space');
       const head = idx >= 0 ? tokens[idx] : undefined;
       if (head && seg.continues === open.kind && head.type === open.kind) {
-        if (head.type === 'table') out += tableRows(head as Tokens.Table, inline);
+        if (head.type === 'table') rows(head as Tokens.Table);
         else out += codeBody((head as Tokens.Code).text);
         start = idx + 1;
         if (idx !== last) {
@@ -187,19 +188,20 @@ export async function* renderOutputHtml(source: AsyncIterable<string> | Iterable
     for (let i = start; i < tokens.length; i++) {
       const t = tokens[i];
       if (t.type === 'table') {
-        out += tableHead(t as Tokens.Table, inline) + tableRows(t as Tokens.Table, inline);
+        out += tableHead(t as Tokens.Table, inline);
+        rows(t as Tokens.Table);
         if (i === last) open = { kind: 'table', end: TABLE_END };
         else out += TABLE_END;
       } else if (t.type === 'code' && i === last) {
         out += codeStart(t as Tokens.Code) + codeBody((t as Tokens.Code).text);
         open = { kind: 'code', end: CODE_END };
       } else out += parser.parse([t]);
-      if (out.length >= 64 * 1024) {
-        yield clean(out);
-        out = '';
+      if (done.length + out.length >= 64 * 1024) {
+        yield done + clean(out);
+        done = out = '';
       }
     }
-    if (out) yield clean(out);
+    if (done || out) yield done + clean(out);
   }
   if (open) yield open.end;
 }

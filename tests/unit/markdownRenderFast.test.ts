@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isPlainCell, renderOutputHtml } from '../../lib/markdownRender';
+import { isPlainCell, isPlainRow, splitPlainRow } from '../../lib/markdownPlainTable';
+import { sanitizeOutputHtml } from '../../lib/htmlSanitize';
+import { renderOutputHtml } from '../../lib/markdownRender';
 import { collect } from '../../lib/executionDocs';
 import { HOSTILE_CORPUS } from '../data/hostile-markdown';
 
@@ -27,6 +29,44 @@ describe('plain table cells (performance only)', () => {
       fc.asyncProperty(fc.array(table, { minLength: 1, maxLength: 3 }), async (tables) => {
         const md = tables.join('\n');
         expect(await render(md, true)).toBe(await render(md, false));
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it.each(['| 1 | 2 |', '|', '|a|b', '| 1.5 % | -3 |  |'])('%j is a plain row', (line) => expect(isPlainRow(line)).toBe(true));
+  it.each([' | 1 |', '1 | 2', '| a\\| b |', '| www.x |', '| <b> |', '| `c` |', '|\t1 |', ''])('%j is not', (line) => expect(isPlainRow(line)).toBe(false));
+  it('splits a plain row as marked does: outer empty cells dropped, then cut or padded to the header', () => {
+    expect(splitPlainRow('| a | b |', 2)).toEqual(['a', 'b']);
+    expect(splitPlainRow('|a|b', 3)).toEqual(['a', 'b', '']);
+    expect(splitPlainRow('| a | | c | d |', 2)).toEqual(['a', '']);
+    expect(splitPlainRow('|', 1)).toEqual(['']);
+  });
+  it('property: any lines around and inside a table render the same both ways', async () => {
+    // Rows plain and not, and lines that end a table or are something else (blank, list, quote, heading, code, HTML, text).
+    const line = fc.oneof(
+      fc.array(cell, { maxLength: 4 }).map((cells) => `| ${cells.join(' | ')} |`),
+      fc.array(fc.constantFrom('1', 'a', ' ', '|', '-', '%'), { maxLength: 10 }).map((cs) => `|${cs.join('')}`),
+      fc.constantFrom('', '   ', 'text | more', '- item | 1', '1. one', '> | q |', '# | h |', '    | code |', '\t| tab |', '<div>', '| <b>x</b> | 2 |', '| a \\| b |', '```', '---', '[r]: http://example.com', '| [r] | 1 |', '| www.x.org | 2 |', '|---|---|', 'x'),
+    );
+    const doc = fc.tuple(fc.array(line, { maxLength: 3 }), table, fc.array(line, { maxLength: 12 }), fc.constantFrom('', '  ', '> ', '- ')).map(([before, t, after, prefix]) =>
+      [...before, ...t.trimEnd().split('\n').map((l) => prefix + l), ...after].join('\n') + '\n',
+    );
+    await fc.assert(
+      fc.asyncProperty(doc, async (md) => {
+        expect(await render(md, true)).toBe(await render(md, false));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+  it('property: the sanitiser gives rows of plain cells back unchanged (so they skip it)', async () => {
+    const plainCell = fc.string({ unit: fc.constantFrom('a', 'Z', '1', ' ', '.', ',', ':', '%', '+', '-'), maxLength: 12 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(plainCell, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }), fc.constantFrom('---', ':--', '--:', ':-:'), async (rows, align) => {
+        const md = `| h | i | j | k |\n|${align}|${align}|---|${align}|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
+        const html = await render(md, true);
+        const body = html.slice(html.indexOf('<tbody>\n') + 8, html.indexOf('</tbody>'));
+        expect(body.split('<tr>').length - 1).toBe(rows.length);
+        expect(sanitizeOutputHtml(body)).toBe(body);
       }),
       { numRuns: 300 },
     );
