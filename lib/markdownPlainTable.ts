@@ -25,19 +25,33 @@ export const isPlainCell = (text: string): boolean => PLAIN_CELL.test(text) && !
 const PLAIN_ROW = /^\|[A-Za-z0-9 .,:%+|-]*$/;
 export const isPlainRow = (line: string): boolean => PLAIN_ROW.test(line) && !/www\./i.test(line);
 
-/** A row split by {@link plainRowsTable}: its cells' texts (no cell tokens). */
-export type PlainRow = Tokens.TableCell[] & { plainCells: string[] };
-export const plainCellsOf = (row: Tokens.TableCell[]): string[] | undefined => (row as Partial<PlainRow>).plainCells;
+/** A row read by {@link plainRowsTable}: its line, not split until it is written (no cell tokens). */
+export type PlainRow = Tokens.TableCell[] & { plainLine: string };
+export const plainLineOf = (row: Tokens.TableCell[]): string | undefined => (row as Partial<PlainRow>).plainLine;
 
-/** marked's `splitCells` for a plain row: the empty cell before the first pipe and after the last dropped, `count` cells. */
-export function splitPlainRow(line: string, count: number): string[] {
-  const cells = line.split('|');
-  if (!cells[0].trim()) cells.shift();
-  if (cells.length > 0 && !cells[cells.length - 1].trim()) cells.pop();
-  if (cells.length > count) cells.length = count;
-  while (cells.length < count) cells.push('');
-  for (let i = 0; i < cells.length; i++) cells[i] = cells[i].trim();
-  return cells;
+/**
+ * A plain row as HTML: `<tr>`, its cells as marked's `splitCells` makes them (the empty text before
+ * the first pipe and a blank one after the last are no cells; cut or padded to the header's
+ * `cellTags.length`, each trimmed), each after its opening tag, then `</tr>` and a line end. The
+ * cells' characters (see {@link isPlainRow}) hold nothing to escape.
+ */
+export function plainRowHtml(line: string, cellTags: readonly string[]): string {
+  let html = '<tr>';
+  let i = 0;
+  for (let start = 1; i < cellTags.length; ) {
+    const bar = line.indexOf('|', start);
+    const end = bar < 0 ? line.length : bar;
+    let a = start;
+    let b = end;
+    while (a < b && line.charCodeAt(a) === 32) a++;
+    while (b > a && line.charCodeAt(b - 1) === 32) b--;
+    if (bar < 0 && a === b) break;
+    html += `${cellTags[i++]}${line.slice(a, b)}</td>`;
+    if (bar < 0) break;
+    start = bar + 1;
+  }
+  for (; i < cellTags.length; i++) html += `${cellTags[i]}</td>`;
+  return `${html}</tr>\n`;
 }
 
 /** marked's table tokenizer, plain cells as one text token each (see {@link isPlainCell}). */
@@ -72,13 +86,12 @@ export function plainRowsTable(this: Tokenizer, src: string): Tokens.Table | fal
   const head = src.slice(0, second + 1);
   const table = plainCellsTable(this, head);
   if (!table) return false;
-  const count = table.header.length;
   let end = second;
   let pos = second + 1;
   while (pos < src.length) {
     let stop = lineEnd(src, pos);
     if (isPlainRow(src.slice(pos, stop))) {
-      table.rows.push(Object.assign([], { plainCells: splitPlainRow(src.slice(pos, stop), count) }));
+      table.rows.push(Object.assign([], { plainLine: src.slice(pos, stop) }));
       end = stop;
       pos = stop + 1;
       continue;

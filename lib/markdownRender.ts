@@ -6,7 +6,8 @@
  * text or an attribute, so our escape runs whatever marked's `escaped` flag says (marked marks the
  * text after an inline raw tag such as `<code>` as already escaped, and its own `text` would write
  * it raw):
- * - text, everywhere (paragraphs, headings, list items, table cells, link text): {@link escapeText};
+ * - text, everywhere (paragraphs, headings, list items, table cells, link text): {@link escapeText}
+ *   (the cells of plain rows hold no character to escape: lib/markdownPlainTable.ts);
  * - raw HTML, block or inline (`<script>`, `<img onerror>`, `<iframe>`, `<style>`, `<meta>`,
  *   comments…): ESCAPED, so it shows as text and never becomes markup;
  * - code spans and code blocks: escaped, whatever `escaped` says; a block's language becomes a class
@@ -24,7 +25,7 @@ import { LINK_REL } from './htmlAllowList';
 import { escapeHtml, escapeText } from './htmlEscape';
 import { sanitizeOutputHtml, type Removed } from './htmlSanitize';
 import { markdownSegments, SEGMENT_CHARS } from './markdownSegments';
-import { plainCellsOf, plainRowsTable } from './markdownPlainTable';
+import { plainLineOf, plainRowHtml, plainRowsTable } from './markdownPlainTable';
 import { safeImageUrl, safeLinkUrl } from './safeUrl';
 
 export interface RenderOptions {
@@ -42,22 +43,20 @@ function tableHead(t: Tokens.Table, inline: (tokens: Token[]) => string): string
   return `<table>\n<thead>\n<tr>${cells}</tr>\n</thead>\n<tbody>\n`;
 }
 function tableRows(t: Tokens.Table, inline: (tokens: Token[]) => string): string {
+  const cellTags = t.align.map((a) => `<td${alignClass(a)}>`);
   let out = '';
   for (const row of t.rows) {
-    const plain = plainCellsOf(row);
-    out += '<tr>';
-    if (plain) for (let i = 0; i < plain.length; i++) out += `<td${alignClass(t.align[i])}>${escapeText(plain[i])}</td>`;
-    else for (const c of row) out += `<td${alignClass(c.align)}>${inline(c.tokens)}</td>`;
-    out += '</tr>\n';
+    const plain = plainLineOf(row);
+    out += plain !== undefined ? plainRowHtml(plain, cellTags) : `<tr>${row.map((c) => `<td${alignClass(c.align)}>${inline(c.tokens)}</td>`).join('')}</tr>\n`;
   }
   return out;
 }
 /**
  * Rule "plain rows are not sanitised again": rows of plain cells alone (lib/markdownPlainTable.ts)
- * are our own four tags around escaped text of letters, digits and `.,:%+-`, which the sanitiser
+ * are our own four tags around text of letters, digits and `.,:%+-` alone, which the sanitiser
  * gives back unchanged (a property test holds it to that); they skip it, the rest of the piece does not.
  */
-const allPlain = (t: Tokens.Table) => t.rows.every((row) => plainCellsOf(row) !== undefined);
+const allPlain = (t: Tokens.Table) => t.rows.every((row) => plainLineOf(row) !== undefined);
 /** Rule "alignment as classes": `align-left`, `align-center`, `align-right` (see ALIGN_CLASSES). */
 const alignClass = (a: string | null) => (a === 'left' || a === 'right' || a === 'center' ? ` class="align-${a}"` : '');
 const TABLE_END = '</tbody>\n</table>\n';

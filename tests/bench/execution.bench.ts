@@ -4,7 +4,7 @@
  * as a browser would), in one run, with the peak PSS growth of Chromium's processes.
  *
  *   npx tsx tests/bench/execution.bench.ts          (BENCH_STEPS=2000, BENCH_STEP_OUTPUT=20K)
- *   BENCH_PROFILE=1 npx tsx tests/bench/execution.bench.ts   (also: each engine thread's busy time and top functions)
+ *   BENCH_PROFILE=1 npx tsx tests/bench/execution.bench.ts   (also: each engine thread's busy time and top functions, BENCH_TOP of them, 6 unless set)
  *
  * A 2-step HTML export first starts the offscreen document, the engine and its render workers
  * (printed on its own line), so the figures are the export's own.
@@ -71,7 +71,7 @@ export async function profileEngineThreads(b: BenchBrowser): Promise<(wallMs: nu
         busy += us;
         self.set(name, (self.get(name) ?? 0) + us);
       }
-      const top = [...self].sort((x, y) => y[1] - x[1]).slice(0, 6).map(([k, us]) => `${k} ${(us / 1e6).toFixed(1)} s`).join(', ');
+      const top = [...self].sort((x, y) => y[1] - x[1]).slice(0, Number(process.env.BENCH_TOP ?? 6)).map(([k, us]) => `${k} ${(us / 1e6).toFixed(1)} s`).join(', ');
       const heap = heaps.has(ws) ? `, largest heap ${(heaps.get(ws)! / 2 ** 20).toFixed(0)} MB` : '';
       lines.push(`  thread ${t.name}: busy ${(busy / 1e6).toFixed(1)} s (${((100 * busy) / 1000 / wallMs).toFixed(0)} % of the export)${heap}; top: ${top}`);
     }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isPlainCell, isPlainRow, splitPlainRow } from '../../lib/markdownPlainTable';
+import { isPlainCell, isPlainRow, plainRowHtml } from '../../lib/markdownPlainTable';
 import { sanitizeOutputHtml } from '../../lib/htmlSanitize';
 import { renderOutputHtml } from '../../lib/markdownRender';
 import { collect } from '../../lib/executionDocs';
@@ -35,11 +35,14 @@ describe('plain table cells (performance only)', () => {
   });
   it.each(['| 1 | 2 |', '|', '|a|b', '| 1.5 % | -3 |  |'])('%j is a plain row', (line) => expect(isPlainRow(line)).toBe(true));
   it.each([' | 1 |', '1 | 2', '| a\\| b |', '| www.x |', '| <b> |', '| `c` |', '|\t1 |', ''])('%j is not', (line) => expect(isPlainRow(line)).toBe(false));
-  it('splits a plain row as marked does: outer empty cells dropped, then cut or padded to the header', () => {
-    expect(splitPlainRow('| a | b |', 2)).toEqual(['a', 'b']);
-    expect(splitPlainRow('|a|b', 3)).toEqual(['a', 'b', '']);
-    expect(splitPlainRow('| a | | c | d |', 2)).toEqual(['a', '']);
-    expect(splitPlainRow('|', 1)).toEqual(['']);
+  it('writes a plain row as marked splits it: outer empty cells dropped, then cut or padded to the header', () => {
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => `<td class="c${i}">`);
+    const cells = (html: string) => [...html.matchAll(/<td class="c\d">([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(cells(plainRowHtml('| a | b |', tags(2)))).toEqual(['a', 'b']);
+    expect(cells(plainRowHtml('|a|b', tags(3)))).toEqual(['a', 'b', '']);
+    expect(cells(plainRowHtml('| a | | c | d |', tags(2)))).toEqual(['a', '']);
+    expect(cells(plainRowHtml('| a | |  ', tags(3)))).toEqual(['a', '', '']);
+    expect(plainRowHtml('|', tags(1))).toBe('<tr><td class="c0"></td></tr>\n');
   });
   it('property: any lines around and inside a table render the same both ways', async () => {
     // Rows plain and not, and lines that end a table or are something else (blank, list, quote, heading, code, HTML, text).
