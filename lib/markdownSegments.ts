@@ -57,6 +57,39 @@ export interface Segment {
  * Below {@link SEGMENT_CHARS} the whole output is one segment, so rendering is exact.
  */
 export async function* markdownSegments(source: AsyncIterable<string> | Iterable<string>, soft = SEGMENT_CHARS): AsyncGenerator<Segment> {
+  // Below `soft` the whole text is one segment: it is read so, without cutting it into lines.
+  const it: AsyncIterator<string> | Iterator<string> = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+  let finished = false;
+  try {
+    const head: string[] = [];
+    let size = 0;
+    while (size < soft) {
+      const r = await it.next();
+      if (r.done) {
+        finished = true;
+        const text = head.join('');
+        if (text) yield { text, continues: null };
+        return;
+      }
+      const piece = unixNewlines(r.value);
+      head.push(piece);
+      size += piece.length;
+    }
+    yield* cutSegments(
+      (async function* () {
+        yield* head;
+        for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+        finished = true;
+      })(),
+      soft,
+    );
+  } finally {
+    if (!finished) await it.return?.();
+  }
+}
+
+/** {@link markdownSegments} past the first `soft` characters: line by line. */
+async function* cutSegments(source: AsyncIterable<string>, soft: number): AsyncGenerator<Segment> {
   let lines: string[] = [];
   let size = 0;
   let continues: Segment['continues'] = null;

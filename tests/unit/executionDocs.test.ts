@@ -254,6 +254,29 @@ describe('rendering in segments', () => {
     expect(whole).toContain('<h1>Big</h1>');
     expect(cut.match(/href="https:\/\/example.com\/r"/g)!.length).toBe(2);
   });
+  it('segments: below the size, one segment of the whole text in its pieces, line ends as \\n; past it, cut at blank lines; a source left early is closed', async () => {
+    const texts = async (pieces: Iterable<string> | AsyncIterable<string>, soft: number) => {
+      const out: string[] = [];
+      for await (const s of markdownSegments(pieces, soft)) out.push(s.text);
+      return out;
+    };
+    expect(await texts(['a\r\nb', '\rc', '\n'], 100)).toEqual(['a\nb\nc\n']);
+    expect(await texts([], 100)).toEqual([]);
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `paragraph ${i}\n\n`).join('');
+    const cut = await texts(paragraphs.match(/[\s\S]{1,7}/g)!, 64);
+    expect(cut.length).toBeGreaterThan(5);
+    expect(cut.join('')).toBe(paragraphs);
+    let closed = false;
+    async function* source() {
+      try {
+        for (let i = 0; ; i++) yield `line ${i}\n\n`;
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const _ of markdownSegments(source(), 64)) break;
+    expect(closed).toBe(true);
+  });
   it('headings of the output nest under ours', async () => {
     expect(await collect(renderOutputHtml(['# A\n\n###### B\n'], { headingOffset: 2 }))).toBe('<h3>A</h3>\n<h6>B</h6>\n');
   });
