@@ -27,6 +27,24 @@ describe('stableJson and the submission fingerprint', () => {
     expect(stableJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(stableJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }));
     expect(stableJson({ a: undefined, b: 1 })).toBe('{"b":1}');
   });
+  it('property: the text is the one stored manifests hold (the first implementation, kept here), for any JSON', () => {
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null) ?? 'null';
+      if (Array.isArray(value)) return `[${value.map((v) => reference(v === undefined ? null : v)).join(',')}]`;
+      const o = value as Record<string, unknown>;
+      const keys = Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
+    };
+    const value = fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.oneof(fc.jsonValue(), fc.constant(undefined))), fc.array(fc.oneof(fc.jsonValue(), fc.constant(undefined))));
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(stableJson(v)).toBe(reference(v));
+      }),
+      { numRuns: 2000 },
+    );
+  });
   it('is 64 bits (16 hex digits) and changes with status, submittedAt or answers only', () => {
     const s = { id: 's1', reader: { id: 'r', name: 'R' }, status: 'submitted', submittedAt: '2025-01-01T00:00:00Z', answers: { q1: 'yes', q2: ['a', 'b'] } };
     const f = submissionFingerprint(s);
