@@ -6,7 +6,7 @@
  * Not remembered (decision): it is a choice per export.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { JobState } from '../lib/jobs';
+import { isJobActive, type JobState } from '../lib/jobs';
 import type { DeltaKind, ManifestSummary } from '../lib/manifestStore';
 import type { ExporterActions } from './actions';
 import { t } from '../lib/i18n';
@@ -83,14 +83,17 @@ export function OnlyNewField(props: OnlyNewFieldProps) {
   }, [last]);
   const files = props.kind !== 'csv';
   const [count, setCount] = useState<Count | null>(null);
+  // Not while this dialog's export runs (decision): the count would read the whole listing again, next
+  // to the export, from the same platform and on the same CPU; the export says how many went in.
+  const exporting = props.job !== null && isJobActive(props.job);
   useEffect(() => {
     setCount(null);
-    if (!last || !props.actions.countHeld) return;
+    if (!last || !props.actions.countHeld || exporting) return;
     let live = true;
     countNew(props, last.jobId, () => live, setCount).catch(() => live && setCount(null));
     return () => void (live = false);
-  }, [last?.jobId, props.actions, props.origin, props.workflowId, props.orderId, props.submissions]);
-  const countText = !last
+  }, [last?.jobId, props.actions, props.origin, props.workflowId, props.orderId, props.submissions, exporting]);
+  const countText = !last || exporting
     ? null
     : !count || !count.done
       ? t('onlyNewCounting')

@@ -156,10 +156,20 @@ test('CSV: only the new and re-submitted submissions, then nothing new writes no
   await expect(dialog.getByRole('status')).toContainText(`${wanted.size} new or changed since`);
   await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
 
+  // Nothing new. A slow platform, so the export runs a while: the count is not read again next to it
+  // (it would list every submission a second time), and comes back once the export has ended.
+  site.setConfig({ latencyMs: 400 });
   dialog = await openDialog(page, 'Export CSV');
+  await expect(box).toHaveAccessibleDescription(/0 of \d+ submissions are new or changed since then/, { timeout: 20_000 });
   await box.check();
   await dialog.getByRole('button', { name: 'Download', exact: true }).click();
-  await expect(dialog.getByRole('status')).toContainText(/Nothing new since .*: no file written\./);
+  await expect(page.locator('workflow-exporter [data-phase="running"]')).toBeVisible();
+  const during = await dialog.locator('#we-only-new-help').textContent();
+  await expect(page.locator('workflow-exporter [data-phase="running"]')).toBeVisible();
+  expect(during).not.toMatch(/new or changed since then|Counting/);
+  await expect(dialog.getByRole('status')).toContainText(/Nothing new since .*: no file written\./, { timeout: 20_000 });
+  await expect(box).toHaveAccessibleDescription(/0 of \d+ submissions are new or changed since then/, { timeout: 20_000 });
+  site.setConfig({ latencyMs: 0 });
   expect(await settled(sw)).toBe(count + 1);
 });
 
