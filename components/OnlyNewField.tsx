@@ -66,7 +66,10 @@ const formatLocal = (ms: number) => new Date(ms).toLocaleString();
 
 export function OnlyNewField(props: OnlyNewFieldProps) {
   const [last, setLast] = useState<ManifestSummary | null | undefined>(undefined);
-  const ended = props.job !== null && (props.job.phase === 'done' || props.job.phase === 'failed' || props.job.phase === 'cancelled');
+  // Not counted while this dialog's export runs (decision): the count would read the whole listing again,
+  // next to the export, from the same platform and on the same CPU; the export says how many went in.
+  const exporting = props.job !== null && isJobActive(props.job);
+  const ended = props.job !== null && !exporting;
   useEffect(() => {
     let live = true;
     const ask = props.actions.lastCompleteExport;
@@ -83,9 +86,6 @@ export function OnlyNewField(props: OnlyNewFieldProps) {
   }, [last]);
   const files = props.kind !== 'csv';
   const [count, setCount] = useState<Count | null>(null);
-  // Not while this dialog's export runs (decision): the count would read the whole listing again, next
-  // to the export, from the same platform and on the same CPU; the export says how many went in.
-  const exporting = props.job !== null && isJobActive(props.job);
   useEffect(() => {
     setCount(null);
     if (!last || !props.actions.countHeld || exporting) return;

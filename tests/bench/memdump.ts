@@ -62,7 +62,7 @@ try {
     if (!allocators || (extension.size && !extension.has(e.pid))) continue;
     if (!extension.size && !allocators['partition_alloc/partitions/array_buffer']) continue;
     const top = Object.entries<any>(allocators)
-      .filter(([name]) => name.split('/').length <= (scale ? 4 : 3))
+      .filter(([name]) => name.split('/').length <= 3)
       .map(([name, d]) => [name, size(d)] as const)
       .filter(([, s]) => s >= 2 ** 20)
       .sort((x, y) => y[1] - x[1])
@@ -75,8 +75,6 @@ try {
       console.log(`  top: ${pick((name) => !name.includes('/'))}`);
       console.log(`  v8: ${pick((name) => name.startsWith('v8/') && name.split('/').length <= 5)}`);
       console.log(`  partition_alloc: ${pick((name) => name.startsWith('partition_alloc/partitions/') && name.split('/').length === 3)}`);
-      const totals = e.args?.dumps?.process_totals;
-      if (totals) console.log(`  totals: ${Object.entries<any>(totals).map(([k, v]) => `${k} ${(parseInt(String(v), 16) / 2 ** 20).toFixed(1)}`).join(', ')}`);
     }
   }
 } finally {

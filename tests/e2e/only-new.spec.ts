@@ -169,7 +169,6 @@ test('CSV: only the new and re-submitted submissions, then nothing new writes no
   expect(during).not.toMatch(/new or changed since then|Counting/);
   await expect(dialog.getByRole('status')).toContainText(/Nothing new since .*: no file written\./, { timeout: 20_000 });
   await expect(box).toHaveAccessibleDescription(/0 of \d+ submissions are new or changed since then/, { timeout: 20_000 });
-  site.setConfig({ latencyMs: 0 });
   expect(await settled(sw)).toBe(count + 1);
 });
 
