@@ -1,8 +1,8 @@
-import { createSHA256, type IHasher } from 'hash-wasm';
 import type { Progress } from '../lib/jobs';
 import { SHA256SUMS_NAME, sha256sumsLine } from '../lib/sha256sums';
 import type { TempStore } from './buffering';
 import type { ArchiveResume } from './journal';
+import { DocumentHasher } from './documentHash';
 import { SpillBuffer } from './spillBuffer';
 import { makeStoredZip, piecesOf, type ZipInput } from './storedZip';
 
@@ -61,7 +61,7 @@ export function zipStream(entries: AsyncIterable<ArchiveEntry>, progress: Progre
 /**
  * Every entry as it goes into the archive, its SHA-256 noted: the one the engine computed while
  * downloading (verified files), else hashed here as the writer reads its bytes (our own documents,
- * drawn images: small next to the files). Then the list itself. `current` is the entry being
+ * drawn images: small next to the files; workers/documentHash.ts). Then the list itself. `current` is the entry being
  * written (the writer finishes one entry before it asks for the next).
  */
 async function* withChecksums(
@@ -69,7 +69,7 @@ async function* withChecksums(
   sums: SumsList,
   current: { sha256: string; generated: boolean },
 ): AsyncGenerator<ZipInput> {
-  let hasher: IHasher | null = null;
+  const h = new DocumentHasher();
   const noted = (name: string, sha256: string) => {
     current.sha256 = sha256;
     return sums.add(name, sha256);
@@ -82,13 +82,12 @@ async function* withChecksums(
       yield entry;
       continue;
     }
-    const h = (hasher ??= await createSHA256());
     h.init();
     const { input } = entry;
     if (typeof input === 'string' || input instanceof Uint8Array) {
       const bytes = typeof input === 'string' ? encoder.encode(input) : input;
-      h.update(bytes);
-      const spilling = noted(entry.name, h.digest('hex'));
+      await h.update(bytes);
+      const spilling = noted(entry.name, await h.digest());
       if (spilling) await spilling;
       yield { ...entry, input: bytes };
       continue;
@@ -97,10 +96,10 @@ async function* withChecksums(
       ...entry,
       input: (async function* () {
         for await (const piece of piecesOf(input)) {
-          h.update(piece);
+          await h.update(piece);
           yield piece;
         }
-        const spilling = noted(entry.name, h.digest('hex'));
+        const spilling = noted(entry.name, await h.digest());
         if (spilling) await spilling;
       })(),
     };
