@@ -60,6 +60,7 @@ import { emptyProgress, type CsvRequest, type Progress } from '../lib/jobs';
 import { contextClient } from './client';
 import { submissionFingerprint } from '../lib/delta';
 import type { DeltaContext } from './deltaRun';
+import { Utf8Bytes } from '../lib/utf8Bytes';
 import type { ExportContext, ExportOutput } from './exporters';
 
 /** Reads `source` one item ahead: the next page is on its way while the current one is written. */
@@ -262,7 +263,7 @@ export function resultsCsvStream(
     onProgress(p);
   };
   const text = resultsCsvText(client, request, workflow, questions, progress, report, warnings, delta);
-  const encoder = new TextEncoder();
+  const utf8 = new Utf8Bytes();
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
@@ -274,7 +275,7 @@ export function resultsCsvStream(
           return;
         }
         if (r.value === '') continue;
-        const bytes = encoder.encode(r.value);
+        const bytes = utf8.of(r.value);
         progress.bytesDone += bytes.byteLength;
         progress.archiveBytes = progress.bytesDone;
         controller.enqueue(bytes);

@@ -34,6 +34,7 @@ import type { ExportContext, ExportOutput } from './exporters';
 import { openResumableBody, orderedWindow, rangeOpener, type AttemptInfo } from './fetching';
 import { REPORT_NAME, describeFailure } from './caseFiles';
 import { inOrderAhead, renderPool, type RenderPool } from './renderPool';
+import { Utf8Bytes } from '../lib/utf8Bytes';
 
 /** Step outputs requested at once (the one being written and those ahead of it). */
 export const STEP_WINDOW = 4;
@@ -224,18 +225,19 @@ export function executionZip(
 
 /** Text pieces joined into ~64 K pieces and encoded as UTF-8, as the ZIP asks for them. */
 export async function* encoded(pieces: AsyncIterable<string>): AsyncGenerator<Uint8Array> {
-  const encoder = new TextEncoder();
+  const utf8 = new Utf8Bytes();
   let buf = '';
   for await (const piece of pieces) {
     buf += piece;
     if (buf.length >= PIECE_CHARS) {
       // Never split a surrogate pair between two pieces.
-      const cut = /[\ud800-\udbff]$/.test(buf) ? buf.length - 1 : buf.length;
-      yield encoder.encode(buf.slice(0, cut));
+      const last = buf.charCodeAt(buf.length - 1);
+      const cut = last >= 0xd800 && last <= 0xdbff ? buf.length - 1 : buf.length;
+      yield utf8.of(buf.slice(0, cut));
       buf = buf.slice(cut);
     }
   }
-  if (buf) yield encoder.encode(buf);
+  if (buf) yield utf8.of(buf);
 }
 
 function dateOr(value: string | null): Date {
