@@ -6,7 +6,7 @@
  *
  *   npx tsx tests/bench/memdump.ts            2 GB in 500 files (large)
  *   npx tsx tests/bench/memdump.ts 4G         4 GB in 500 files (8.6 MB each: over the in-memory limit, so on disk)
- *   npx tsx tests/bench/memdump.ts csv        100,000 submissions as CSV
+ *   npx tsx tests/bench/memdump.ts csv        100,000 submissions as CSV (csv-wide: one row per case, latest per reader)
  *   npx tsx tests/bench/memdump.ts scale      200,000 files of 1 KB: dumps at 30 s and at 120, 240, 360 s
  *                                             (every allocator at the top, V8 by isolate and space)
  *
@@ -21,7 +21,8 @@ import { startSite } from '../site/server';
 import { ORIGIN, SITE_PORT, cleanup } from '../e2e/harness';
 import { openBrowser, ui } from './lib';
 
-const csv = process.argv[2] === 'csv';
+const csvWide = process.argv[2] === 'csv-wide';
+const csv = process.argv[2] === 'csv' || csvWide;
 const onDisk = process.argv[2] === '4G';
 const scale = process.argv[2] === 'scale';
 const site = await startSite({
@@ -47,6 +48,10 @@ try {
     transferMode: 'ReportEvents',
   });
   await ui.click(b.page, csv ? 'Export CSV' : 'Export case files');
+  if (csvWide) {
+    await ui.check(b.page, 'Latest per reader');
+    await ui.check(b.page, 'One row per case');
+  }
   await ui.click(b.page, csv ? 'Download' : 'Download files', { dialog: true });
   for (const wait of scale ? [30_000, 90_000, 120_000, 120_000] : [4000, 3000, 3000]) {
     await new Promise((r) => setTimeout(r, wait));
@@ -68,7 +73,7 @@ try {
       .sort((x, y) => y[1] - x[1])
       .slice(0, 12);
     console.log(`dump ${++n}, process ${e.pid}: ${top.map(([name, s]) => `${name} ${(s / 2 ** 20).toFixed(1)}`).join(', ')}`);
-    if (scale) {
+    if (scale || csv) {
       // Every allocator at the top, and V8's isolates one by one (which worker's heap grows).
       const all = Object.entries<any>(allocators).map(([name, d]) => [name, size(d)] as const).filter(([, s]) => s >= 2 ** 19);
       const pick = (f: (name: string) => boolean) => all.filter(([name]) => f(name)).map(([name, s]) => `${name} ${(s / 2 ** 20).toFixed(1)}`).join(', ');
