@@ -5,10 +5,10 @@
  */
 import { createCRC32, createSHA256, type IHasher } from 'hash-wasm';
 import { CHECKSUM_HEADER } from '../lib/platform';
-import { hexOf } from '../lib/hex';
 import type { TempStore } from './buffering';
 import { POOLED_FROM, giveBackScratch, takeScratch } from './bufferPool';
 import { defaultHashPool, type FileHash, type HashPool } from './hashPool';
+import { sha256Hex } from './documentHash';
 import { defaultRetryPolicy, openResumableBody, type AttemptInfo, type OpenFn, type RetryPolicy } from './fetching';
 import type { SessionGate } from './session';
 import { timed, type Stage, type StageClock } from './stages';
@@ -51,7 +51,6 @@ export interface VerifyOptions {
   hashPool?: HashPool;
 }
 
-const toHex = (buf: ArrayBuffer) => hexOf(new Uint8Array(buf));
 
 interface Hashers {
   sha256: IHasher;
@@ -133,7 +132,7 @@ async function verifiedWith({ sha256: hasher, crc32 }: Hashers, open: OpenFn, op
         const content = await time('buffer', () => temp.finish());
         const expected = response.headers.get(CHECKSUM_HEADER)?.trim().toLowerCase() || null;
         const digest = pooled ? await pooled.digest() : null;
-        const actual = digest ? digest.sha256 : native ? toHex(await crypto.subtle.digest('SHA-256', content as Uint8Array<ArrayBuffer>)) : hasher.digest('hex');
+        const actual = digest ? digest.sha256 : native ? await sha256Hex(content as Uint8Array) : hasher.digest('hex');
         const crc = digest ? digest.crc32 : parseInt(crc32.digest('hex'), 16);
         const length = response.headers.get('Content-Length');
         const wantSize = response.status === 200 && length !== null ? Number(length) : opts.expectedSize;

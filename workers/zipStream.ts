@@ -2,7 +2,7 @@ import type { Progress } from '../lib/jobs';
 import { SHA256SUMS_NAME, sha256sumsLine } from '../lib/sha256sums';
 import type { TempStore } from './buffering';
 import type { ArchiveResume } from './journal';
-import { DocumentHasher } from './documentHash';
+import { DocumentHasher, sha256Hex } from './documentHash';
 import { SpillBuffer } from './spillBuffer';
 import { makeStoredZip, piecesOf, type ZipInput } from './storedZip';
 
@@ -82,16 +82,16 @@ async function* withChecksums(
       yield entry;
       continue;
     }
-    h.init();
     const { input } = entry;
     if (typeof input === 'string' || input instanceof Uint8Array) {
       const bytes = typeof input === 'string' ? encoder.encode(input) : input;
-      await h.update(bytes);
-      const spilling = noted(entry.name, await h.digest());
+      // Already whole: hashed as it is, whatever its size (no copy).
+      const spilling = noted(entry.name, await sha256Hex(bytes));
       if (spilling) await spilling;
       yield { ...entry, input: bytes };
       continue;
     }
+    h.init();
     yield {
       ...entry,
       input: (async function* () {

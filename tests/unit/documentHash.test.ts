@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DocumentHasher } from '../../workers/documentHash';
+import { DocumentHasher, sha256Hex } from '../../workers/documentHash';
 
 const sha = (pieces: Uint8Array[]) => {
   const h = createHash('sha256');
@@ -39,6 +39,18 @@ describe('DocumentHasher', () => {
     const want = sha([piece.slice()]);
     piece.fill(0);
     expect(await h.digest()).toBe(want);
+  });
+
+  it('sha256Hex: bytes held whole, natively and in wasm', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) => {
+        expect(await sha256Hex(bytes)).toBe(sha([bytes]));
+        vi.stubGlobal('crypto', undefined);
+        expect(await sha256Hex(bytes)).toBe(sha([bytes]));
+        vi.unstubAllGlobals();
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('hashes in wasm where the browser has no native SHA-256', async () => {
