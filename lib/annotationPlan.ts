@@ -26,6 +26,7 @@
  */
 import type { Shape } from './platform';
 import { formatColor, parseCssColor, type Rgba } from './cssColor';
+import { extentOf } from './labelGeometry';
 
 export type Point = readonly [number, number];
 export interface Rect {
@@ -228,14 +229,8 @@ export function drawingPlan(shapes: readonly Shape[], imageWidth: number, imageH
     if (points.length === 0) continue;
     const label = typeof shape.label === 'string' ? shape.label : String(shape.label ?? '');
     const color = normalizeColor(shape.color, opts.parseColor) ?? normalizeColor(colorOfLabel(label)) ?? labelColor(label);
-    const xs = points.map((p) => p[0]);
-    const ys = points.map((p) => p[1]);
-    const bounds: Rect = {
-      x: Math.min(...xs),
-      y: Math.min(...ys),
-      width: Math.max(...xs) - Math.min(...xs),
-      height: Math.max(...ys) - Math.min(...ys),
-    };
+    const { minX, minY, maxX, maxY } = extentOf(points);
+    const bounds: Rect = { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
     let anchor: Parameters<typeof placeLabel>[0];
     if (shape.kind === 'point' || points.length === 1) {
       const [x, y] = points[0];

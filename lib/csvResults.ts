@@ -236,7 +236,7 @@ export function wideRow(table: CsvTable, record: CaseRecord, submissions: readon
   const row: CsvValue[] = [table.workflowName, ...caseCells(record)];
   for (let g = 0; g < groups; g++) {
     const cells = submissions[g];
-    if (cells) row.push(...cells);
+    if (cells) for (const cell of cells) row.push(cell); // no spread: any number of questions
     else for (let i = 0; i < width; i++) row.push('');
   }
   row.push(...metaCells(record, table.metaKeys.length));

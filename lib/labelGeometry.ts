@@ -40,12 +40,27 @@ export function finitePoints(shape: Shape | null | undefined): XY[] {
     .map(([x, y]) => [x, y]);
 }
 
+/**
+ * The least and greatest x and y of `points` (at least one), in one pass. No `Math.min(...xs)`: a
+ * spread puts every point on the call stack, and a served shape of some 100,000 points overflows it.
+ */
+export function extentOf(points: readonly (readonly [number, number])[]): { minX: number; minY: number; maxX: number; maxY: number } {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const [x, y] of points) {
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  return { minX, minY, maxX, maxY };
+}
+
 function bboxOf(points: readonly XY[]): BBox {
-  const xs = points.map((p) => p[0]);
-  const ys = points.map((p) => p[1]);
-  const x = Math.min(...xs);
-  const y = Math.min(...ys);
-  return [r3(x), r3(y), r3(Math.max(...xs) - x), r3(Math.max(...ys) - y)];
+  const { minX, minY, maxX, maxY } = extentOf(points);
+  return [r3(minX), r3(minY), r3(maxX - minX), r3(maxY - minY)];
 }
 
 /** Sutherland–Hodgman: `points` (a closed polygon) clipped to [0, w] × [0, h]. */

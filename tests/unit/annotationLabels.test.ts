@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Shape } from '../../lib/platform';
-import { clipPolygon, clipShape, polygonArea } from '../../lib/labelGeometry';
+import { clipPolygon, clipShape, extentOf, polygonArea } from '../../lib/labelGeometry';
+import { drawingPlan } from '../../lib/annotationPlan';
 import { buildLabelSet, categoryName, cocoJsonParts, type LabelledImage } from '../../lib/coco';
 import { classesTxt, dataYaml, labelPathOf, yoloLines } from '../../lib/yolo';
 import { claimWithLabel, labelledPlanner } from '../../lib/labelNaming';
@@ -58,6 +59,25 @@ describe('label geometry: the platform’s coordinates clipped to the image', ()
     expect(clipShape(S('box', []), 200, 100)).toEqual({ ok: false, reason: 'invalid' });
     expect(clipShape(S('box', [[Number.NaN, 1]]), 200, 100)).toEqual({ ok: false, reason: 'invalid' });
     expect(clipShape({ kind: 'circle', points: [[1, 1]], label: 'x', color: null } as unknown as Shape, 200, 100)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('property: extentOf is the least and greatest x and y, as Math.min/Math.max over them', () => {
+    const coord = fc.double({ noNaN: true, noDefaultInfinity: true });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(coord, coord), { minLength: 1, maxLength: 40 }), (pts) => {
+        const xs = pts.map((p) => p[0]);
+        const ys = pts.map((p) => p[1]);
+        expect(extentOf(pts)).toEqual({ minX: Math.min(...xs), minY: Math.min(...ys), maxX: Math.max(...xs), maxY: Math.max(...ys) });
+      }),
+    );
+  });
+
+  it('a served shape of 300,000 points is labelled and drawn (no spread of its points onto the call stack)', () => {
+    const many: [number, number][] = Array.from({ length: 300_000 }, (_, i) => [(i % 1000) / 5, Math.floor(i / 1000) / 3]);
+    const clipped = clipShape(S('polyline', many), 200, 100);
+    expect(clipped).toMatchObject({ ok: true, geometry: { kind: 'polyline', bbox: [0, 0, 199.8, 99.667] } });
+    const [op] = drawingPlan([S('polygon', many)], 200, 100);
+    expect(op).toMatchObject({ op: 'path', closed: true });
   });
 
   it('property: a clipped polygon stays inside the image and never grows', () => {

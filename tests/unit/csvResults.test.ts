@@ -313,6 +313,12 @@ describe('wideRows', () => {
     expect(rows[2].slice(-3)).toEqual(['50', '', '']);
     for (const r of rows) expect(r).toHaveLength(header.length);
   });
+  it('a workflow of 200,000 questions: its wide row holds every answer cell (no spread of them onto the call stack)', () => {
+    const many: Question[] = Array.from({ length: 200_000 }, (_, i) => ({ key: `q${i}`, label: `Q${i}`, type: 'text' }));
+    const [header, row] = wideRows({ workflow, questions: many, cases: [kase('c1')], submissions: [sub('c1', 'r1', { answers: { q199999: 'last' } })] }, 'all');
+    expect(row).toHaveLength(header.length);
+    expect(row[5 + SUBMISSION_COLUMNS.length + 199_999]).toBe('last');
+  });
   it('groups follow the selection', () => {
     expect(texts(wideRows(input(), 'submitted'))[0].filter((c) => c.endsWith('.submission id'))).toEqual(['s1.submission id', 's2.submission id']);
     const latest = texts(wideRows(input(), 'latest'));
