@@ -5,7 +5,7 @@
 import { formatDuration } from './jobs';
 import type { PlannedStep } from './executionDocs';
 import type { Execution, Step } from './platform';
-import type { Removed } from './htmlSanitize';
+import type { RenderNote } from './markdownRender';
 
 /** `2024-03-05 07:08:09 UTC` (a zoneless ISO value is read as UTC); '' for null; unparseable: as is. */
 export function formatUtcTimestamp(value: string | null): string {
@@ -73,7 +73,7 @@ export interface StepOutputSource {
    * workers/renderPool.ts; headings already shifted for this document), what the sanitiser refused
    * told to `onRemoved`. Absent, the document renders `chunks` itself; the HTML is the same.
    */
-  rendered?(onRemoved: (r: Removed) => void): AsyncIterable<string>;
+  rendered?(onRemoved: (r: RenderNote) => void): AsyncIterable<string>;
 }
 
 export interface StepDocumentInput {

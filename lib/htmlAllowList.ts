@@ -36,7 +36,7 @@ export const OUTPUT_ALLOW_LIST: AllowList = {
   ol: { start: /^\d{1,9}$/ },
   li: none,
   input: { type: ['checkbox'], disabled: [''], checked: [''] },
-  pre: { class: ['raw-html'] },
+  pre: { class: ['raw-html', 'unparsed'] },
   code: { class: CODE_LANGUAGE_CLASS },
   table: none,
   thead: none,

@@ -5,7 +5,7 @@
 import { executionDetails, failureNote, stepDetails, stepTitle, type Detail, type StepDocumentInput, type StepOutputSource } from './executionDetails';
 import type { PlannedStep } from './executionDocs';
 import { escapeHtml } from './htmlEscape';
-import type { Removed } from './htmlSanitize';
+import type { RenderNote } from './markdownRender';
 import { htmlCsp, STYLE_BLOCK } from './htmlStyle';
 import { renderOutputHtml } from './markdownRender';
 import type { Execution } from './platform';
@@ -36,13 +36,23 @@ function htmlDetails(details: Detail[]): string {
 }
 
 /**
- * What the sanitiser refused in an output, said at its end (it refuses nothing the renderer emits,
- * so this only shows if the renderer has a bug; elements it refuses still show, as text).
+ * What the renderer kept out of an output, said at its end: what the sanitiser refused (nothing the
+ * renderer emits, so this only shows if the renderer has a bug; elements it refuses still show, as
+ * text), and the text it could not parse as Markdown (shown as plain text).
  */
-export function sanitiserNote(removed: Removed[]): string {
-  const names = [...new Set(removed.map((r) => (r.kind === 'element' ? `<${r.tag}>` : `${r.name} on <${r.tag}>`)))];
-  const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? `, and ${names.length - 10} more` : '');
-  return `The sanitiser kept ${removed.length} piece${removed.length === 1 ? '' : 's'} of markup out of this output (${shown}); elements are shown as text, attributes were dropped.`;
+export function sanitiserNote(notes: RenderNote[]): string {
+  const parts: string[] = [];
+  const refused = notes.filter((r) => r.kind !== 'unparsed');
+  if (refused.length) {
+    const names = [...new Set(refused.map((r) => (r.kind === 'element' ? `<${r.tag}>` : `${r.name} on <${r.tag}>`)))];
+    const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? `, and ${names.length - 10} more` : '');
+    parts.push(`The sanitiser kept ${refused.length} piece${refused.length === 1 ? '' : 's'} of markup out of this output (${shown}); elements are shown as text, attributes were dropped.`);
+  }
+  let chars = 0;
+  for (const r of notes) if (r.kind === 'unparsed') chars += r.chars;
+  if (chars)
+    parts.push(`${chars.toLocaleString('en')} characters of this output could not be read as Markdown (nested thousands of levels deep, or the parser failed on them): they are shown as plain text.`);
+  return parts.join(' ');
 }
 
 /**
@@ -56,8 +66,8 @@ async function* htmlOutput(output: StepOutputSource, headingOffset: number): Asy
   }
   yield '<div class="output">\n';
   let any = false;
-  const removed: Removed[] = [];
-  const onRemoved = (r: Removed) => removed.push(r);
+  const removed: RenderNote[] = [];
+  const onRemoved = (r: RenderNote) => removed.push(r);
   const pieces = output.rendered ? output.rendered(onRemoved) : renderOutputHtml(output.chunks, { headingOffset, onRemoved });
   for await (const piece of pieces) {
     if (piece) any = true;

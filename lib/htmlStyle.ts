@@ -17,6 +17,7 @@ th, td { border: 1px solid #cbd5e1; padding: 4px 8px; vertical-align: top; text-
 table.details th { background: #f1f5f9; font-weight: 600; white-space: nowrap; }
 thead th { background: #f1f5f9; }
 pre { background: #f8fafc; border: 1px solid #e2e8f0; border-radius: 6px; padding: 10px 12px; overflow: auto; }
+pre.unparsed { white-space: pre-wrap; overflow-wrap: anywhere; }
 code { font: 13px/1.45 ui-monospace, Menlo, Consolas, monospace; }
 blockquote { border-left: 4px solid #cbd5e1; margin: .8em 0; padding: 0 12px; color: #475569; }
 .status { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: .85em; background: #f1f5f9; }

@@ -28,11 +28,17 @@ import { markdownSegments, SEGMENT_CHARS } from './markdownSegments';
 import { plainLineOf, plainRowHtml, plainRowsTable } from './markdownPlainTable';
 import { safeImageUrl, safeLinkUrl } from './safeUrl';
 
+/**
+ * What the renderer kept out of an output: markup the sanitiser refused, or (rule "Markdown too deep
+ * to parse") a segment marked could not read, `chars` long, shown as plain text instead.
+ */
+export type RenderNote = Removed | { kind: 'unparsed'; chars: number };
+
 export interface RenderOptions {
   /** Added to every heading level of the output (capped at 6), so it nests under ours. */
   headingOffset: number;
-  /** Told of everything the sanitiser refused (nothing, unless the renderer has a bug). */
-  onRemoved?: (r: Removed) => void;
+  /** Told of everything the sanitiser refused (nothing, unless the renderer has a bug) and of every segment left unparsed. */
+  onRemoved?: (r: RenderNote) => void;
   /** Off: every table goes through marked's table rule and every cell through its inline lexer (tests compare both; the output is the same). */
   plainCells?: boolean;
 }
@@ -149,7 +155,20 @@ export async function* renderOutputHtml(source: AsyncIterable<string> | Iterable
   for await (const seg of markdownSegments(source, soft)) {
     const lexer = new marked.Lexer(marked.defaults);
     Object.assign(lexer.tokens.links, links);
-    const tokens = lexer.lex(seg.text);
+    let tokens: Token[];
+    try {
+      tokens = lexer.lex(seg.text);
+    } catch {
+      // Rule "Markdown too deep to parse": marked's lexer recurses once per level of quotes, lists
+      // and emphasis, so a few thousand levels overflow the stack (RangeError in Chromium,
+      // InternalError "too much recursion" in Firefox). The segment is shown as it is, escaped,
+      // nothing of it lost, and the document's note says so; the output goes on after it.
+      if (open) yield open.end;
+      open = null;
+      opts.onRemoved?.({ kind: 'unparsed', chars: seg.text.length });
+      yield clean(`<pre class="unparsed">${escapeHtml(seg.text)}</pre>\n`);
+      continue;
+    }
     Object.assign(links, lexer.tokens.links);
     const parser = new marked.Parser(marked.defaults);
     const inline = (t: Token[]) => parser.parseInline(t);

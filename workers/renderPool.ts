@@ -14,7 +14,7 @@
  * thread as before.
  */
 import * as Comlink from 'comlink';
-import type { Removed } from '../lib/htmlSanitize';
+import type { RenderNote } from '../lib/markdownRender';
 import { SEGMENT_CHARS, unixNewlines } from '../lib/markdownSegments';
 import type { RenderChunk, RenderService } from './renderStream';
 import RenderWorker from './render?worker';
@@ -30,7 +30,7 @@ export const renderWorkerCount = (cores: number | undefined): number => Math.max
 
 /** An output being rendered: its HTML pieces, in order, once the document asks (refusals told to `onRemoved`). */
 export interface StartedRender {
-  pieces(onRemoved: (r: Removed) => void): AsyncGenerator<string>;
+  pieces(onRemoved: (r: RenderNote) => void): AsyncGenerator<string>;
   /** Stops it (its Markdown is no longer read), when its document will never be written. */
   cancel(): void;
 }

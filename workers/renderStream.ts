@@ -4,11 +4,10 @@
  * HTML goes out as a stream of pieces, each pulled only when the reader wants it: an output nobody
  * reads yet stops the reading of its Markdown (and so of its download) after a piece or two.
  */
-import { renderOutputHtml } from '../lib/markdownRender';
-import type { Removed } from '../lib/htmlSanitize';
+import { renderOutputHtml, type RenderNote } from '../lib/markdownRender';
 
 /** A piece of HTML, or, last, what the sanitiser refused in the output (only when it refused something). */
-export type RenderChunk = string | { removed: Removed[] };
+export type RenderChunk = string | { removed: RenderNote[] };
 
 /** Renders an output: `renderOutputHtml` itself, the same pieces in the same order. */
 export interface RenderService {
@@ -39,7 +38,7 @@ export const OUTPUT_CHARS = 256 * 1024;
 
 /** `input`'s Markdown as HTML pieces, then the refusals (if any). */
 export function renderStream(input: ReadableStream<string>, headingOffset: number): ReadableStream<RenderChunk> {
-  const removed: Removed[] = [];
+  const removed: RenderNote[] = [];
   const pieces = renderOutputHtml(streamText(input), { headingOffset, onRemoved: (r) => removed.push(r) });
   return new ReadableStream<RenderChunk>(
     {

@@ -23,9 +23,21 @@ const file = JSON.parse(readFileSync(join(import.meta.dirname, 'hostile-markdown
 export const HOSTILE_CONTEXTS: readonly string[] = file.contexts;
 export const HOSTILE_PAYLOADS: readonly string[] = file.payloads;
 
+/**
+ * Markdown nested too deeply for marked's lexer (rule "Markdown too deep to parse" in
+ * lib/markdownRender.ts: shown as escaped text), each with a payload at its heart.
+ */
+export const DEEP_MARKDOWN: readonly string[] = [
+  `${'>'.repeat(5000)} <img src=x onerror=alert(1)>\n`,
+  `${'- '.repeat(5000)}<script>alert(1)</script>\n`,
+  `${'*'.repeat(20000)}<svg onload=alert(1)>${'*'.repeat(20000)}\n`,
+  `# before\n\n${'> - '.repeat(3000)}[x](javascript:alert(1))\n\nafter <iframe src=javascript:alert(1)>\n`,
+];
+
 export const HOSTILE_CORPUS: readonly HostileInput[] = [
   ...file.contexts.flatMap((context, c) => file.payloads.map((payload, p) => ({ id: `c${c}-p${p}`, markdown: context.split('%PAYLOAD%').join(payload) }))),
   ...file.documents.map((markdown, d) => ({ id: `d${d}`, markdown })),
+  ...DEEP_MARKDOWN.map((markdown, d) => ({ id: `deep${d}`, markdown })),
 ];
 
 /** An execution of `n` steps with hostile names, to hold the corpus's outputs. */

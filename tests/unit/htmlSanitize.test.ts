@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { DOCUMENT_ALLOW_LIST, OUTPUT_ALLOW_LIST, attributeAllowed, valueAllowed } from '../../lib/htmlAllowList';
 import { escapeText } from '../../lib/htmlEscape';
 import { sanitizeOutputHtml, type Removed } from '../../lib/htmlSanitize';
+import type { RenderNote } from '../../lib/markdownRender';
 import { STYLE, STYLE_BLOCK, htmlCsp, htmlCspFor } from '../../lib/htmlStyle';
 import { htmlDocumentStart, sanitiserNote } from '../../lib/htmlDocument';
 import { codeLanguageClass, renderOutputHtml } from '../../lib/markdownRender';
@@ -126,7 +127,7 @@ describe('the sanitiser (rule "sanitise every output")', () => {
   it('random mixes of hostile fragments, rendered: never an element or attribute off the list, never anything for the sanitiser to remove (property)', async () => {
     await fc.assert(
       fc.asyncProperty(hostileMix, async (md) => {
-        const removed: Removed[] = [];
+        const removed: RenderNote[] = [];
         const html = await collect(renderOutputHtml([md], { headingOffset: 0, onRemoved: (r) => removed.push(r) }));
         expect(violations(outputElements(html)), md).toEqual([]);
         expect(removed, md).toEqual([]);
