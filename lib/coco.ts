@@ -15,6 +15,7 @@
  */
 import type { Shape } from './platform';
 import { clipShape, type Geometry } from './labelGeometry';
+import { jsonText } from './jsonText';
 
 export const COCO_NAME = 'annotations.coco.json';
 export const UNLABELLED = 'unlabelled';
@@ -117,7 +118,7 @@ export function cocoJsonParts(set: LabelSet, info: { description: string; dateCr
   set.images.forEach((e, i) => {
     for (const s of e.shapes) {
       id++;
-      parts.push(`${id > 1 ? ',' : ''}\n  ${JSON.stringify(cocoAnnotation(id, i + 1, s))}`);
+      parts.push(`${id > 1 ? ',' : ''}\n  ${jsonText(cocoAnnotation(id, i + 1, s))}`);
     }
   });
   parts.push('\n],\n"categories": [');

@@ -39,6 +39,7 @@
  */
 import type { Answer, Case, MetaValue, Question, Submission, Workflow } from './platform';
 import type { CsvValue } from './csvEscape';
+import { jsonText } from './jsonText';
 
 export type SubmissionsOption = 'all' | 'submitted' | 'latest';
 export type LayoutOption = 'long' | 'wide';
@@ -61,7 +62,7 @@ export function formatValue(value: Answer | MetaValue | undefined | unknown): Cs
   if (typeof value === 'number') return Number.isFinite(value) ? value : '';
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((v) => (v === null || v === undefined ? '' : String(v))).join(MULTICHOICE_SEPARATOR);
-  return JSON.stringify(value) ?? '';
+  return jsonText(value);
 }
 
 /** An answer's cell (multichoice joined with `; `). */

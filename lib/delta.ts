@@ -14,25 +14,10 @@
  * - **The download's name** gets {@link newSinceSuffix} (the UTC start of that last export) before
  *   its extension, within the 200-byte limit (lib/naming.ts).
  */
+import { jsonText } from './jsonText';
 
-/** JSON with object keys sorted at every level (arrays keep their order): one text per value. */
-export function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null) ?? 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + stableJson(value[i] === undefined ? null : value[i]);
-    return `${out}]`;
-  }
-  const o = value as Record<string, unknown>;
-  const keys = Object.keys(o).sort();
-  let out = '{';
-  for (const k of keys) {
-    const v = o[k];
-    if (v === undefined) continue;
-    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${stableJson(v)}`;
-  }
-  return `${out}}`;
-}
+/** JSON with object keys sorted at every level (arrays keep their order): one text per value, at any depth (lib/jsonText.ts). */
+export const stableJson = (value: unknown): string => jsonText(value, { sortKeys: true });
 
 /** A 64-bit hash (two 32-bit lanes, cyrb53-style mixing) of a string, as 16 hex digits. */
 export function hash64(text: string): string {

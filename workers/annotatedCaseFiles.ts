@@ -42,6 +42,7 @@ import { ImageAnnotator, encoderSupport } from './annotate';
 import { contextClient } from './client';
 import { labelFileEntries, labelNotes, labelRootNames, type WrittenImage } from './labelFiles';
 import { ANNOTATIONS_NAME } from '../lib/reservedNames';
+import { jsonText } from '../lib/jsonText';
 
 export { ANNOTATIONS_NAME } from '../lib/reservedNames';
 
@@ -65,7 +66,7 @@ export async function fetchAnnotations(client: PlatformClient, workflowId: strin
 export function annotationsJson(entries: Map<string, AnnotationRecord[]>): Blob {
   const paths = [...entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const parts: string[] = ['{'];
-  paths.forEach((path, i) => parts.push(`${i ? ',' : ''}\n  ${JSON.stringify(path)}: ${JSON.stringify(entries.get(path))}`));
+  paths.forEach((path, i) => parts.push(`${i ? ',' : ''}\n  ${JSON.stringify(path)}: ${jsonText(entries.get(path))}`));
   parts.push(paths.length ? '\n}\n' : '}\n');
   return new Blob(parts, { type: 'application/json' });
 }
