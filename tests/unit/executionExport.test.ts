@@ -183,6 +183,15 @@ describe('exportExecution', () => {
     expect(combined.files.get('export-report.csv')!.toString()).toContain(`"${name}#step-2","e1","s2","Loop","HTTP 404`);
   });
 
+  it('served output sizes that are not a number of bytes count as 0 in the progress, which stays numbers throughout', async () => {
+    const odd = ['abc', -5, Infinity, null, '12', { n: 1 }];
+    const hostile = { ...execution, steps: execution.steps.map((st, i) => ({ ...st, outputSize: odd[i] as never })) };
+    const { files, progress } = await run(hostile, outputs, { format: 'markdown' }, { missing: ['s1', 's2'] });
+    expect(files.has('Loop_2_failed.md')).toBe(true);
+    for (const p of progress) for (const key of ['bytesDone', 'bytesTotal'] as const) expect(Number.isFinite(p[key]) && typeof p[key] === 'number', `${key} ${String(p[key])}`).toBe(true);
+    expect(progress.at(-1)!.bytesTotal).toBe(0);
+  });
+
   it('refuses an execution that has not finished', async () => {
     const running = makeExecution('e2', [{ name: 'x', output: 'y' }], 'running');
     await expect(run(running.execution, running.outputs, {})).rejects.toThrow(/has not finished/);
