@@ -26,7 +26,8 @@
  */
 import type { Shape } from './platform';
 import { formatColor, parseCssColor, type Rgba } from './cssColor';
-import { extentOf } from './labelGeometry';
+import { extentOf, finitePoints } from './labelGeometry';
+import { servedText } from './servedData';
 
 export type Point = readonly [number, number];
 export interface Rect {
@@ -149,7 +150,7 @@ export const MAX_LABEL_CHARS = 64;
 
 /** The text drawn for a label: control characters as spaces, at most 64 characters. */
 export function labelText(label: unknown): string {
-  const text = String(label ?? '')
+  const text = servedText(label)
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
     .trim();
@@ -175,9 +176,6 @@ export interface PlanOptions {
   /** Parses a shape's colour (the worker: the canvas); default `parseCssColor`. */
   parseColor?: (color: string) => Rgba | null;
 }
-
-const isFinitePoint = (p: unknown): p is [number, number] =>
-  Array.isArray(p) && p.length >= 2 && Number.isFinite(p[0]) && Number.isFinite(p[1]);
 
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
@@ -225,9 +223,9 @@ export function drawingPlan(shapes: readonly Shape[], imageWidth: number, imageH
   const drawn: DrawOp[] = [];
   const labels: DrawOp[] = [];
   for (const shape of shapes) {
-    const points = (Array.isArray(shape?.points) ? shape.points : []).filter(isFinitePoint).map(([x, y]) => [x, y] as const);
+    const points = finitePoints(shape);
     if (points.length === 0) continue;
-    const label = typeof shape.label === 'string' ? shape.label : String(shape.label ?? '');
+    const label = servedText(shape.label);
     const color = normalizeColor(shape.color, opts.parseColor) ?? normalizeColor(colorOfLabel(label)) ?? labelColor(label);
     const { minX, minY, maxX, maxY } = extentOf(points);
     const bounds: Rect = { x: minX, y: minY, width: maxX - minX, height: maxY - minY };

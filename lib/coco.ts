@@ -16,6 +16,7 @@
 import type { Shape } from './platform';
 import { clipShape, type Geometry } from './labelGeometry';
 import { jsonText } from './jsonText';
+import { servedText } from './servedData';
 
 export const COCO_NAME = 'annotations.coco.json';
 export const UNLABELLED = 'unlabelled';
@@ -51,7 +52,7 @@ export interface LabelSet {
 /** A category's name: the label, `unlabelled` when missing or empty. */
 export function categoryName(label: unknown): string {
   if (label === null || label === undefined) return UNLABELLED;
-  const text = String(label);
+  const text = servedText(label);
   return text.trim() === '' ? UNLABELLED : text;
 }
 

@@ -40,6 +40,7 @@
 import type { Answer, Case, MetaValue, Question, Submission, Workflow } from './platform';
 import type { CsvValue } from './csvEscape';
 import { jsonText } from './jsonText';
+import { servedText } from './servedData';
 
 export type SubmissionsOption = 'all' | 'submitted' | 'latest';
 export type LayoutOption = 'long' | 'wide';
@@ -61,7 +62,7 @@ export function formatValue(value: Answer | MetaValue | undefined | unknown): Cs
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return Number.isFinite(value) ? value : '';
   if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((v) => (v === null || v === undefined ? '' : String(v))).join(MULTICHOICE_SEPARATOR);
+  if (Array.isArray(value)) return value.map(servedText).join(MULTICHOICE_SEPARATOR);
   return jsonText(value);
 }
 
@@ -240,7 +241,7 @@ export function wideRow(table: CsvTable, record: CaseRecord, submissions: readon
     if (cells) for (const cell of cells) row.push(cell); // no spread: any number of questions
     else for (let i = 0; i < width; i++) row.push('');
   }
-  row.push(...metaCells(record, table.metaKeys.length));
+  for (const cell of metaCells(record, table.metaKeys.length)) row.push(cell); // no spread: any number of metadata keys
   return row;
 }
 

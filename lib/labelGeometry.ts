@@ -32,12 +32,20 @@ const KINDS = new Set(['box', 'polygon', 'polyline', 'point']);
 const r3 = (v: number) => Math.round(v * 1000) / 1000 + 0; // + 0: no -0
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
-/** The finite points of a served shape (anything else in `points` is ignored). */
+/**
+ * Farthest a coordinate may be from the origin, in pixels. Past it a value is no point: the
+ * differences and areas of coordinates near ±1e308 overflow to Infinity and NaN (a box from -1e308
+ * to 1e308 had a NaN width), and no image is a billion pixels wide.
+ */
+export const MAX_COORDINATE = 1e9;
+const isCoordinate = (v: unknown): v is number => typeof v === 'number' && Math.abs(v) <= MAX_COORDINATE;
+
+/** The points of a served shape: pairs of finite coordinates within {@link MAX_COORDINATE} (anything else in `points` is ignored). */
 export function finitePoints(shape: Shape | null | undefined): XY[] {
-  const raw = Array.isArray(shape?.points) ? shape.points : [];
-  return raw
-    .filter((p): p is [number, number] => Array.isArray(p) && p.length >= 2 && Number.isFinite(p[0]) && Number.isFinite(p[1]))
-    .map(([x, y]) => [x, y]);
+  const raw: unknown[] = Array.isArray(shape?.points) ? shape.points : [];
+  const out: XY[] = [];
+  for (const p of raw) if (Array.isArray(p) && p.length >= 2 && isCoordinate(p[0]) && isCoordinate(p[1])) out.push([p[0], p[1]]);
+  return out;
 }
 
 /**

@@ -296,7 +296,8 @@ export function formatExecutionDateTime(startedAt: string | Date): string {
     const text = startedAt.trim();
     const zoneless = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text);
     date = new Date(zoneless ? `${text.replace(' ', 'T')}Z` : text);
-    if (Number.isNaN(date.getTime())) return cleanNamePart(text).replace(/[\s:]/g, '-') || 'unknown-date';
+    // Not a date: its text, cut to 40 bytes (a served date as long as a name must not crowd out the rest).
+    if (Number.isNaN(date.getTime())) return truncateUtf8(cleanNamePart(text).replace(/[\s:]/g, '-'), 40) || 'unknown-date';
   }
   if (Number.isNaN(date.getTime())) return 'unknown-date';
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -317,7 +318,7 @@ const ZIP_EXT = '.zip';
 export function executionArchiveName(workflowName: string, startedAt: string | Date, executionId: string): string {
   const budget = MAX_DOWNLOAD_NAME_BYTES - ZIP_EXT.length;
   const dt = formatExecutionDateTime(startedAt);
-  const id = truncateUtf8(cleanNamePart(executionId), budget - dt.length - 2) || 'execution';
+  const id = truncateUtf8(cleanNamePart(executionId), budget - utf8ByteLength(dt) - 2) || 'execution';
   const fixed = `_${dt}_${id}`;
   const w = truncateUtf8(cleanNamePart(workflowName) || 'workflow', budget - utf8ByteLength(fixed));
   return finishDownloadName(w + fixed);

@@ -6,9 +6,20 @@
  * Every id that goes into a route or an API path is checked against the platform's id alphabet
  * first (`lib/pageIds.ts`), wherever it was read: an id that is not one gives a clear error (or,
  * in a page URL, "not a platform page"), never a request. Answers about one object (a workflow, an
- * execution) must carry the id asked for.
+ * execution) must carry the id asked for. Every answer is rebuilt into the types below before it is
+ * returned (`lib/servedData.ts`, rule "served data in the contract's types").
  */
 import { checkedAnswerId, checkedPlatformId, isPlatformId } from './pageIds';
+import {
+  servedAnnotation,
+  servedCase,
+  servedExecution,
+  servedExecutionSummary,
+  servedMe,
+  servedQuestions,
+  servedSubmission,
+  servedWorkflow,
+} from './servedData';
 
 // ---------------------------------------------------------------------------------------------
 // JSON shapes
@@ -337,13 +348,18 @@ export class PlatformClient {
    * repeats (the listing would loop) and a listing past {@link MAX_LISTED_ITEMS} items (one that never
    * ends) stop it with a clear {@link ListingError}. Memory: the cursors seen, strings only.
    */
-  async *paged<T>(path: string, query: Record<string, string | number | null | undefined> = {}, limit = MAX_PAGE_LIMIT): AsyncGenerator<T[]> {
+  async *paged<T>(
+    path: string,
+    item: (v: unknown) => T,
+    query: Record<string, string | number | null | undefined> = {},
+    limit = MAX_PAGE_LIMIT,
+  ): AsyncGenerator<T[]> {
     const seen = new Set<string>();
     let items = 0;
     let pages = 0;
     let cursor: string | null = null;
     do {
-      const page: Page<T> = await this.json<Page<T>>(path, { ...query, limit, cursor });
+      const page = await this.json<Page<unknown>>(path, { ...query, limit, cursor });
       if (!page || typeof page !== 'object' || !Array.isArray(page.items))
         throw new ListingError(`The platform's listing ${path} answered a page without an items list.`);
       const next: unknown = page.nextCursor ?? null;
@@ -359,29 +375,30 @@ export class PlatformClient {
         if (seen.has(next)) throw new ListingError(`The platform's listing repeated a page (cursor ${shortCursor(next)}): stopped instead of looping.`);
         seen.add(next);
       }
-      yield page.items;
+      yield page.items.map(item);
       cursor = next;
     } while (cursor);
   }
 
-  me = () => this.json<Me>(endpoints.me());
+  me = async (): Promise<Me> => servedMe(await this.json(endpoints.me()));
   /** The workflow `wid`; an answer about another workflow is refused (MismatchedIdError). */
-  workflow = async (wid: string) => checkedAnswerId(await this.json<Workflow>(endpoints.workflow(wid)), wid, 'workflow');
-  questions = (wid: string) => this.json<Question[]>(endpoints.questions(wid));
-  cases = (wid: string, orderId: string | null, limit?: number) =>
-    this.paged<Case>(endpoints.cases(wid), { order: orderQuery(orderId) }, limit);
+  workflow = async (wid: string): Promise<Workflow> => checkedAnswerId(servedWorkflow(await this.json(endpoints.workflow(wid))), wid, 'workflow');
+  questions = async (wid: string): Promise<Question[]> => servedQuestions(await this.json(endpoints.questions(wid)));
+  cases = (wid: string, orderId: string | null, limit?: number) => this.paged(endpoints.cases(wid), servedCase, { order: orderQuery(orderId) }, limit);
   /** The first `n` cases (n ≤ 500), for previews. */
-  firstCases = async (wid: string, orderId: string | null, n: number): Promise<Case[]> =>
-    (await this.json<Page<Case>>(endpoints.cases(wid), { order: orderQuery(orderId), limit: n })).items;
-  submissions = (wid: string, orderId: string | null) =>
-    this.paged<Submission>(endpoints.submissions(wid), { order: orderQuery(orderId) });
-  annotations = (wid: string, orderId: string) =>
-    this.paged<Annotation>(endpoints.annotations(wid), { order: checkedPlatformId(orderId, 'order id') });
-  workflowExecutions = (wid: string) => this.paged<ExecutionSummary>(endpoints.workflowExecutions(wid));
-  latestExecutions = async (n: number) =>
-    (await this.json<Page<ExecutionSummary>>(endpoints.latestExecutions(), { limit: n })).items;
+  firstCases = async (wid: string, orderId: string | null, n: number): Promise<Case[]> => {
+    const page = await this.json<Page<unknown>>(endpoints.cases(wid), { order: orderQuery(orderId), limit: n });
+    return Array.isArray(page?.items) ? page.items.map(servedCase) : [];
+  };
+  submissions = (wid: string, orderId: string | null) => this.paged(endpoints.submissions(wid), servedSubmission, { order: orderQuery(orderId) });
+  annotations = (wid: string, orderId: string) => this.paged(endpoints.annotations(wid), servedAnnotation, { order: checkedPlatformId(orderId, 'order id') });
+  workflowExecutions = (wid: string) => this.paged(endpoints.workflowExecutions(wid), servedExecutionSummary);
+  latestExecutions = async (n: number): Promise<ExecutionSummary[]> => {
+    const page = await this.json<Page<unknown>>(endpoints.latestExecutions(), { limit: n });
+    return Array.isArray(page?.items) ? page.items.map(servedExecutionSummary) : [];
+  };
   /** The execution `eid`; an answer about another execution is refused (MismatchedIdError). */
-  execution = async (eid: string) => checkedAnswerId(await this.json<Execution>(endpoints.execution(eid)), eid, 'execution');
+  execution = async (eid: string): Promise<Execution> => checkedAnswerId(servedExecution(await this.json(endpoints.execution(eid))), eid, 'execution');
   stepOutput = (eid: string, sid: string) => this.wrap(async () => (await this.request(endpoints.stepOutput(eid, sid))).text());
   /** The request for a file's bytes (callers read the body as a stream). */
   fileContent = (uuid: string, init: RequestInit = {}) => this.request(endpoints.fileContent(uuid), init);

@@ -43,6 +43,7 @@ import { contextClient } from './client';
 import { labelFileEntries, labelNotes, labelRootNames, type WrittenImage } from './labelFiles';
 import { ANNOTATIONS_NAME } from '../lib/reservedNames';
 import { jsonText } from '../lib/jsonText';
+import { servedText } from '../lib/servedData';
 
 export { ANNOTATIONS_NAME } from '../lib/reservedNames';
 
@@ -96,7 +97,7 @@ async function annotatedZip(
   const labelled = wantsLabelFiles(labels);
   const byFile = await fetchAnnotations(client, request.workflowId, order.id);
   const readers = labelled ? await readersOf(client, request.workflowId, order.id) : new Map<string, { id: string; name: string }>();
-  const colors = labelPalette([...byFile.values()].flatMap((list) => list.flatMap((a) => a.shapes.map((s) => String(s?.label ?? '')))));
+  const colors = labelPalette([...byFile.values()].flatMap((list) => list.flatMap((a) => a.shapes.map((s) => servedText(s?.label)))));
   const canEncode = mode === 'drawn' ? await encoderSupport() : () => false;
   const annotator = new ImageAnnotator();
   /** Every file that went into the ZIP, by its path there. */

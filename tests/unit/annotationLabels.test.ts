@@ -72,6 +72,12 @@ describe('label geometry: the platform’s coordinates clipped to the image', ()
     );
   });
 
+  it('a coordinate past a billion pixels is no point (its differences would overflow to Infinity and NaN)', () => {
+    expect(clipShape(S('box', [[-1e308, 0], [1e308, 10]]), 200, 100)).toEqual({ ok: false, reason: 'invalid' });
+    expect(clipShape(S('polyline', [[-1e308, 0], [10, 10], [20, 20]]), 200, 100)).toMatchObject({ ok: true, geometry: { bbox: [10, 10, 10, 10] } });
+    expect(drawingPlan([S('box', [[-1e308, 0], [1e308, 10]])], 200, 100)).toEqual([]);
+  });
+
   it('a served shape of 300,000 points is labelled and drawn (no spread of its points onto the call stack)', () => {
     const many: [number, number][] = Array.from({ length: 300_000 }, (_, i) => [(i % 1000) / 5, Math.floor(i / 1000) / 3]);
     const clipped = clipShape(S('polyline', many), 200, 100);

@@ -21,7 +21,7 @@ function clientOf(answer: (cursor: string | null, n: number) => unknown, bounds?
 
 async function drain(client: PlatformClient) {
   const items: unknown[] = [];
-  for await (const page of client.paged<unknown>('/api/v1/x')) items.push(...page);
+  for await (const page of client.paged('/api/v1/x', (v) => v)) items.push(...page);
   return items;
 }
 

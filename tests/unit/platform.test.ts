@@ -133,13 +133,13 @@ describe('PlatformClient', () => {
       expect(init.cache).toBe('no-store');
       const u = new URL(url);
       const cursor = u.searchParams.get('cursor');
-      const body = cursor ? { items: [3], nextCursor: null } : { items: [1, 2], nextCursor: 'c2' };
+      const body = cursor ? { items: [{ id: '3' }], nextCursor: null } : { items: [{ id: '1' }, { id: 2 }], nextCursor: 'c2' };
       return new Response(JSON.stringify(body), { status: 200 });
     }) as unknown as typeof fetch;
     const client = new PlatformClient({ origin: 'http://p/', fetch: fake });
     const all: unknown[] = [];
-    for await (const page of client.cases('w', 'o')) all.push(...page);
-    expect(all).toEqual([1, 2, 3]);
+    for await (const page of client.cases('w', 'o')) all.push(...page.map((c) => c.id));
+    expect(all).toEqual(['1', '2', '3']);
     expect(seen[0]).toBe('http://p/api/v1/workflows/w/cases?order=o&limit=500');
     expect(seen[1]).toContain('cursor=c2');
   });
@@ -154,7 +154,7 @@ describe('PlatformClient', () => {
     await expect(new PlatformClient({ origin: 'http://p', fetch: answering({ id: '1', name: 'W', orders: [] }) }).workflow('1')).resolves.toMatchObject({ id: '1' });
     const ex = new PlatformClient({ origin: 'http://p', fetch: answering({ id: 'e2', steps: [] }) });
     await expect(ex.execution('e1')).rejects.toThrow(MismatchedIdError);
-    await expect(new PlatformClient({ origin: 'http://p', fetch: answering({ steps: [] }) }).execution('e1')).rejects.toThrow(/execution \(none\)/);
+    await expect(new PlatformClient({ origin: 'http://p', fetch: answering({ steps: [] }) }).execution('e1')).rejects.toThrow(/when asked for execution "e1"/);
   });
   it('sends no request for an id that is not a platform id (page, listing or order)', async () => {
     const seen: string[] = [];
