@@ -5,9 +5,8 @@
 import { executionDetails, failureNote, stepDetails, stepTitle, type Detail, type StepDocumentInput, type StepOutputSource } from './executionDetails';
 import type { PlannedStep } from './executionDocs';
 import { escapeHtml } from './htmlEscape';
-import type { RenderNote } from './markdownRender';
 import { htmlCsp, STYLE_BLOCK } from './htmlStyle';
-import { renderOutputHtml } from './markdownRender';
+import { renderOutputHtml, type RenderNote } from './markdownRender';
 import type { Execution } from './platform';
 
 /** `<!doctype html>` … `<body>`: UTF-8, the CSP first, inline style, nothing external. */

@@ -83,9 +83,8 @@ export function executionZip(
   const plan = planExecutionExport(execution, request);
   const progress = emptyProgress();
   progress.filesTotal = request.combine ? 1 : plan.steps.length;
-  /** A step's served size, for progress only: anything but a finite number of bytes counts as 0 (it is hostile). */
-  const sizeOf = (p: PlannedStep) => (typeof p.step.outputSize === 'number' && p.step.outputSize > 0 && Number.isFinite(p.step.outputSize) ? p.step.outputSize : 0);
-  progress.bytesTotal = plan.steps.reduce((n, p) => n + sizeOf(p), 0);
+  // (Sizes are whole numbers ≥ 0 whatever was served: lib/servedData.ts.)
+  progress.bytesTotal = plan.steps.reduce((n, p) => n + p.step.outputSize, 0);
   progress.listingDone = true;
   const failed: FailedFile[] = [];
   const report: Parameters<typeof executionReportCsv>[0] = [];
@@ -141,7 +140,7 @@ export function executionZip(
       const err = result.reason as Error & { attempts?: number };
       fail(p, err.message, err.attempts ?? 1);
       // Its bytes will never come: count them as done so progress reaches the end.
-      progress.bytesDone += sizeOf(p);
+      progress.bytesDone += p.step.outputSize;
       return { chunks: null, failure: () => err.message };
     }
     let failure: string | null = null;
@@ -174,7 +173,7 @@ export function executionZip(
   // Documents an earlier run of this export already put in the archive are not made again.
   const resumed = new Set(ctx.archive?.resumed.map((e) => e.name));
   const todo = plan.steps.filter((p) => !resumed.has(plan.combinedPath ?? p.path));
-  for (const p of plan.steps.filter((s) => !todo.includes(s))) progress.bytesDone += sizeOf(p);
+  for (const p of plan.steps.filter((s) => !todo.includes(s))) progress.bytesDone += p.step.outputSize;
   progress.filesDone += plan.combinedPath ? (todo.length ? 0 : 1) : plan.steps.length - todo.length;
   const window = () => orderedWindow(todo, STEP_WINDOW, (p) => open(p));
   const headingOffset = plan.combinedPath ? 3 : 2;
