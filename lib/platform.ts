@@ -380,23 +380,23 @@ export class PlatformClient {
     } while (cursor);
   }
 
-  /** The items of one page (previews), each rebuilt by `item`; a page without an items list has none. */
-  private async firstPage<T>(path: string, item: (v: unknown) => T, query: Record<string, string | number | null | undefined>): Promise<T[]> {
-    const page = await this.json<Page<unknown>>(path, query);
-    return Array.isArray(page?.items) ? page.items.map(item) : [];
-  }
-
   me = async (): Promise<Me> => servedMe(await this.json(endpoints.me()));
   /** The workflow `wid`; an answer about another workflow is refused (MismatchedIdError). */
   workflow = async (wid: string): Promise<Workflow> => checkedAnswerId(servedWorkflow(await this.json(endpoints.workflow(wid))), wid, 'workflow');
   questions = async (wid: string): Promise<Question[]> => servedQuestions(await this.json(endpoints.questions(wid)));
   cases = (wid: string, orderId: string | null, limit?: number) => this.paged(endpoints.cases(wid), servedCase, { order: orderQuery(orderId) }, limit);
   /** The first `n` cases (n ≤ 500), for previews. */
-  firstCases = async (wid: string, orderId: string | null, n: number): Promise<Case[]> => this.firstPage(endpoints.cases(wid), servedCase, { order: orderQuery(orderId), limit: n });
+  firstCases = async (wid: string, orderId: string | null, n: number): Promise<Case[]> => {
+    const page = await this.json<Page<unknown>>(endpoints.cases(wid), { order: orderQuery(orderId), limit: n });
+    return Array.isArray(page?.items) ? page.items.map(servedCase) : [];
+  };
   submissions = (wid: string, orderId: string | null) => this.paged(endpoints.submissions(wid), servedSubmission, { order: orderQuery(orderId) });
   annotations = (wid: string, orderId: string) => this.paged(endpoints.annotations(wid), servedAnnotation, { order: checkedPlatformId(orderId, 'order id') });
   workflowExecutions = (wid: string) => this.paged(endpoints.workflowExecutions(wid), servedExecutionSummary);
-  latestExecutions = async (n: number): Promise<ExecutionSummary[]> => this.firstPage(endpoints.latestExecutions(), servedExecutionSummary, { limit: n });
+  latestExecutions = async (n: number): Promise<ExecutionSummary[]> => {
+    const page = await this.json<Page<unknown>>(endpoints.latestExecutions(), { limit: n });
+    return Array.isArray(page?.items) ? page.items.map(servedExecutionSummary) : [];
+  };
   /** The execution `eid`; an answer about another execution is refused (MismatchedIdError). */
   execution = async (eid: string): Promise<Execution> => checkedAnswerId(servedExecution(await this.json(endpoints.execution(eid))), eid, 'execution');
   stepOutput = (eid: string, sid: string) => this.wrap(async () => (await this.request(endpoints.stepOutput(eid, sid))).text());

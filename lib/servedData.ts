@@ -80,15 +80,12 @@ export const servedWorkflow = (v: unknown): Workflow => {
   return { id: servedText(o.id), name: servedText(o.name), orders: listOf(o.orders, 'the orders of a workflow', servedOrder) };
 };
 
-const servedQuestion = (v: unknown, at: number): Question => {
-  const o = objectOf(v, `question ${at + 1} of a workflow`);
-  return { key: servedText(o.key), label: servedText(o.label), type: servedText(o.type) as Question['type'] };
-};
-
-/** A workflow's questions: required, so null or missing is not an empty list (a CSV without its columns) but an error. */
 export const servedQuestions = (v: unknown): Question[] => {
-  if (v === null || v === undefined) throw new ServedDataError(`The platform answered the questions of a workflow that is not a list (${shortType(v)}).`);
-  return listOf(v, 'the questions of a workflow', servedQuestion);
+  if (!Array.isArray(v)) throw new ServedDataError(`The platform answered the questions of a workflow with something that is not a list (${shortType(v)}).`);
+  return v.map((q, at) => {
+    const o = objectOf(q, `question ${at + 1} of a workflow`);
+    return { key: servedText(o.key), label: servedText(o.label), type: servedText(o.type) as Question['type'] };
+  });
 };
 
 const servedMetaValue = (v: unknown): MetaValue =>
